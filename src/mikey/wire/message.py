@@ -1,0 +1,218 @@
+"""A whole MIKEY message: the Common Header and its ordered payload chain.
+
+RFC 3830 §5.2 (creating a message: the chain of Next payload fields and what the MAC or
+signature covers), §5.3 (parsing), §6 (payloads), and the message definitions of RFC 3830
+§3, RFC 4650, RFC 4738, RFC 6043, RFC 6267 and RFC 6509 for which payloads each data
+type carries (``mikey.wire.rules``).
+
+``decode_message`` is the one boundary where untrusted bytes enter: it returns a complete
+``Message`` or raises ``MikeyParseError`` naming the payload and the byte offset.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from mikey.errors import MikeyParseError, MikeyValueError
+from mikey.registry import DataType, EncrAlg, PayloadType
+from mikey.wire import rules
+from mikey.wire.basic import VerificationPayload
+from mikey.wire.buffer import STRICT, Profile, Reader, Writer
+from mikey.wire.header import CommonHeader
+from mikey.wire.kemac import KemacPayload
+from mikey.wire.payload import Payload
+from mikey.wire.publickey import SignaturePayload
+
+__all__ = [
+    "Message",
+    "decode_message",
+    "decode_sub_payloads",
+    "encode_sub_payloads",
+]
+
+P = TypeVar("P", bound=Payload)
+
+
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Where each payload sits in the bytes a message was decoded from (or encoded to)."""
+
+    data: bytes
+    starts: tuple[int, ...]  # offset of each payload; the header starts at 0
+    end: int  # end of the last payload (before any tolerated trailing byte)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Message:
+    """A MIKEY message. Next payload fields are derived from the order of ``payloads``.
+
+    Constructing a message checks the payloads against its data type (``mikey.wire.rules``)
+    and raises ``MikeyValueError`` on a violation.
+    """
+
+    header: CommonHeader
+    payloads: tuple[Payload, ...] = ()
+    _layout: _Layout | None = field(default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if (problem := rules.check(self.header, self.payloads)) is not None:
+            raise MikeyValueError(problem[1])
+
+    @property
+    def data_type(self) -> DataType | int:
+        return self.header.data_type
+
+    def get(self, payload_class: type[P]) -> P | None:
+        """The first payload of ``payload_class``, or None."""
+        for payload in self.payloads:
+            if isinstance(payload, payload_class):
+                return payload
+        return None
+
+    def get_all(self, payload_class: type[P]) -> tuple[P, ...]:
+        """Every payload of ``payload_class``, in message order."""
+        return tuple(p for p in self.payloads if isinstance(p, payload_class))
+
+    def encode(self) -> bytes:
+        return self._get_layout().data[: self._get_layout().end]
+
+    def _get_layout(self) -> _Layout:
+        if self._layout is None:
+            w = Writer()
+            kinds = [p.payload_type for p in self.payloads]
+            self.header.encode(w, kinds[0] if kinds else PayloadType.LAST)
+            starts = []
+            for index, payload in enumerate(self.payloads):
+                starts.append(len(w))
+                following = kinds[index + 1] if index + 1 < len(kinds) else PayloadType.LAST
+                payload.encode(w, following)
+            data = w.getvalue()
+            object.__setattr__(self, "_layout", _Layout(data, tuple(starts), len(data)))
+        assert self._layout is not None
+        return self._layout
+
+    def payload_span(self, index: int) -> tuple[int, int]:
+        """Start and end offsets of ``payloads[index]`` in the encoded (or received) bytes."""
+        layout = self._get_layout()
+        end = layout.starts[index + 1] if index + 1 < len(layout.starts) else layout.end
+        return layout.starts[index], end
+
+    def authenticated_bytes(self) -> bytes:
+        """What the message's final MAC or signature covers (RFC 3830 §5.2).
+
+        The whole message as received, except the MAC or signature field of its last
+        payload: KEMAC (pre-shared key, DHHMAC), V (verification messages; the caller
+        appends the identities and timestamp) or SIGN (public key, DH, RSA-R, SAKKE).
+        """
+        if not self.payloads:
+            raise MikeyValueError("a message without payloads carries no MAC or signature")
+        last = self.payloads[-1]
+        start, end = self.payload_span(len(self.payloads) - 1)
+        data = self._get_layout().data
+        if isinstance(last, SignaturePayload):
+            return data[: start + 2]
+        if isinstance(last, KemacPayload):
+            return data[: end - len(last.mac)]
+        if isinstance(last, VerificationPayload):
+            return data[: end - len(last.ver_data)]
+        raise MikeyValueError(f"the last payload, {last.payload_type.label}, has no MAC")
+
+    def kemac_mac_bytes(self) -> bytes:
+        """What the KEMAC MAC covers in the public-key method (RFC 3830 §6.2, §5.2):
+        the KEMAC payload alone with its Next payload field set to zero, without the MAC.
+        """
+        for index, payload in enumerate(self.payloads):
+            if isinstance(payload, KemacPayload):
+                start, end = self.payload_span(index)
+                data = self._get_layout().data
+                return b"\x00" + data[start + 1 : end - len(payload.mac)]
+        raise MikeyValueError("the message has no KEMAC payload")
+
+
+def _decode_chain(
+    r: Reader, kind: PayloadType, allowed: frozenset[PayloadType]
+) -> Iterator[tuple[int, Payload]]:
+    while kind is not PayloadType.LAST:
+        at = r.pos
+        r.payload = kind.label
+        if kind not in allowed:
+            r.fail(f"a {kind.label} payload cannot appear here")
+        payload, kind = rules.PAYLOAD_CLASSES[kind].decode(r)
+        yield at, payload
+
+
+def decode_message(data: bytes, *, profile: Profile = STRICT) -> Message:
+    """Decode one MIKEY message from untrusted bytes.
+
+    :raises MikeyParseError: on any fault, naming the payload and byte offset: truncated
+        or overlong input, inconsistent lengths, values the RFC does not allow, broken
+        Next payload chains, payloads the data type does not allow, trailing bytes (unless
+        ``profile`` tolerates them).
+    """
+    data = bytes(data)
+    r = Reader(data, profile=profile)
+    header, kind = CommonHeader.decode(r)
+    starts: list[int] = []
+    payloads: list[Payload] = []
+    for at, payload in _decode_chain(r, kind, rules.TOP_LEVEL):
+        starts.append(at)
+        payloads.append(payload)
+    end = r.pos
+    r.payload = "message"
+    if r.remaining and not (profile.trailing_zero_byte and r.remaining == 1 and data[end] == 0):
+        r.fail(f"{r.remaining} bytes after the last payload")
+    if (problem := rules.check(header, payloads)) is not None:
+        index, what = problem
+        offset = starts[index] if index is not None else 0
+        name = payloads[index].payload_type.label if index is not None else "message"
+        raise MikeyParseError(what, payload=name, offset=offset)
+    kemac = next((p for p in payloads if isinstance(p, KemacPayload)), None)
+    if kemac is not None and kemac.encr_alg == EncrAlg.NULL:
+        # Keys sent in clear: their sub-payloads must parse too (RFC 3830 §6.13).
+        index = payloads.index(kemac)
+        first = rules.kemac_first_sub_payload(header.data_type)
+        inner = Reader(
+            data,
+            profile=profile,
+            start=starts[index] + 4,
+            end=starts[index] + 4 + len(kemac.encr_data),
+        )
+        for _ in _decode_chain(inner, first, rules.KEMAC_INNER):
+            pass
+        inner.payload = "KEMAC Encr data"
+        inner.expect_end("the last key data sub-payload")
+    message = Message.__new__(Message)
+    object.__setattr__(message, "header", header)
+    object.__setattr__(message, "payloads", tuple(payloads))
+    object.__setattr__(message, "_layout", _Layout(data, tuple(starts), end))
+    return message
+
+
+def decode_sub_payloads(
+    plaintext: bytes, *, first: PayloadType = PayloadType.KEY_DATA, profile: Profile = STRICT
+) -> tuple[Payload, ...]:
+    """Decode the plaintext of a KEMAC's Encr data: key data sub-payloads, preceded by the
+    Initiator's ID (or IDR) in the public-key methods (RFC 3830 §6.2, §6.13).
+
+    :raises MikeyParseError: with offsets relative to ``plaintext``.
+    """
+    r = Reader(bytes(plaintext), profile=profile, payload="KEMAC Encr data")
+    payloads = tuple(p for _, p in _decode_chain(r, first, rules.KEMAC_INNER))
+    r.payload = "KEMAC Encr data"
+    r.expect_end("the last key data sub-payload")
+    return payloads
+
+
+def encode_sub_payloads(payloads: Sequence[Payload]) -> bytes:
+    """Encode the plaintext of a KEMAC's Encr data, chaining the Next payload fields."""
+    w = Writer()
+    for index, payload in enumerate(payloads):
+        if payload.payload_type not in rules.KEMAC_INNER:
+            raise MikeyValueError(f"a {payload.payload_type.label} payload cannot be in a KEMAC")
+        following = (
+            payloads[index + 1].payload_type if index + 1 < len(payloads) else PayloadType.LAST
+        )
+        payload.encode(w, following)
+    return w.getvalue()

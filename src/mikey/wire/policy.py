@@ -1,0 +1,94 @@
+"""The Security Policy payload (SP) and its Type/Length/Value parameters.
+
+RFC 3830 §6.10 (SP) and §6.10.1 (SRTP policy parameters 0-12), extended by RFC 4771
+(13), RFC 5748 (14-19), RFC 7714 (20); TESLA policies (Prot type 1) by RFC 4442 §4.
+The wire layer keeps parameters as numbers and bytes in their received order; which
+values are acceptable is the session layer's policy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Self
+
+from mikey.registry import PayloadType, ProtType, Registry, SrtpParam
+from mikey.wire.buffer import Reader, Writer, check_length, check_uint
+from mikey.wire.payload import Payload
+
+__all__ = ["PolicyParam", "SecurityPolicyPayload"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PolicyParam:
+    """One policy parameter: Type (8 bits), Length (8 bits), Value (RFC 3830 §6.10)."""
+
+    type: int
+    value: bytes
+
+    def __post_init__(self) -> None:
+        check_uint(self.type, 8, "Policy param type")
+        check_length(self.value, 8, "Policy param value")
+
+    @property
+    def int_value(self) -> int:
+        """The value read as an unsigned big-endian integer (lengths, algorithms, flags)."""
+        return int.from_bytes(self.value)
+
+
+_PARAM_REGISTRIES: dict[int, type[Registry]] = {ProtType.SRTP: SrtpParam}
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SecurityPolicyPayload(Payload):
+    """SP: a numbered set of parameters for one security protocol (RFC 3830 §6.10).
+
+    Unregistered protocol types and parameter types are kept, as their lengths are
+    explicit; a Responder answers them with Invalid SP or Invalid SPpar.
+    """
+
+    payload_type = PayloadType.SP
+    policy_no: int
+    prot_type: ProtType | int
+    params: tuple[PolicyParam, ...] = ()
+
+    def __post_init__(self) -> None:
+        check_uint(self.policy_no, 8, "Policy no")
+        check_uint(self.prot_type, 8, "Prot type")
+        check_uint(sum(2 + len(p.value) for p in self.params), 16, "Policy param length")
+
+    def get(self, param_type: int) -> bytes | None:
+        """The value of the first parameter of ``param_type``, or None if it is absent."""
+        for param in self.params:
+            if param.type == param_type:
+                return param.value
+        return None
+
+    @property
+    def param_registry(self) -> type[Registry] | None:
+        """The registry that names this protocol's parameter types, where one exists."""
+        return _PARAM_REGISTRIES.get(self.prot_type)
+
+    @classmethod
+    def decode(cls, r: Reader) -> tuple[Self, PayloadType]:
+        next_type = r.enum(PayloadType, "Next payload")
+        policy_no = r.uint8("Policy no")
+        prot_type = r.enum_or_int(ProtType, "Prot type")
+        params_reader = r.child(r.uint16("Policy param length"), "Policy param")
+        params = []
+        while params_reader.remaining:
+            param_type = params_reader.uint8("Policy param type")
+            value = params_reader.take(
+                params_reader.uint8("Policy param length"), "Policy param value"
+            )
+            params.append(PolicyParam(type=param_type, value=value))
+        return cls(policy_no=policy_no, prot_type=prot_type, params=tuple(params)), next_type
+
+    def encode(self, w: Writer, next_type: PayloadType) -> None:
+        w.uint8(next_type)
+        w.uint8(self.policy_no)
+        w.uint8(self.prot_type)
+        w.uint16(sum(2 + len(p.value) for p in self.params))
+        for param in self.params:
+            w.uint8(param.type)
+            w.uint8(len(param.value))
+            w.raw(param.value)
