@@ -59,6 +59,14 @@ class Message:
     def __post_init__(self) -> None:
         if (problem := rules.check(self.header, self.payloads)) is not None:
             raise MikeyValueError(problem[1])
+        kemac = self.get(KemacPayload)
+        if kemac is not None and kemac.encr_alg == EncrAlg.NULL:
+            try:
+                decode_sub_payloads(
+                    kemac.encr_data, first=rules.kemac_first_sub_payload(self.data_type)
+                )
+            except MikeyParseError as exc:
+                raise MikeyValueError(f"KEMAC with Encr alg NULL: {exc}") from None
 
     @property
     def data_type(self) -> DataType | int:
@@ -171,18 +179,17 @@ def decode_message(data: bytes, *, profile: Profile = STRICT) -> Message:
     kemac = next((p for p in payloads if isinstance(p, KemacPayload)), None)
     if kemac is not None and kemac.encr_alg == EncrAlg.NULL:
         # Keys sent in clear: their sub-payloads must parse too (RFC 3830 §6.13).
-        index = payloads.index(kemac)
-        first = rules.kemac_first_sub_payload(header.data_type)
-        inner = Reader(
-            data,
-            profile=profile,
-            start=starts[index] + 4,
-            end=starts[index] + 4 + len(kemac.encr_data),
-        )
-        for _ in _decode_chain(inner, first, rules.KEMAC_INNER):
-            pass
-        inner.payload = "KEMAC Encr data"
-        inner.expect_end("the last key data sub-payload")
+        try:
+            decode_sub_payloads(
+                kemac.encr_data,
+                first=rules.kemac_first_sub_payload(header.data_type),
+                profile=profile,
+            )
+        except MikeyParseError as exc:
+            base = starts[payloads.index(kemac)] + 4  # Next payload, Encr alg, Encr data len
+            raise MikeyParseError(
+                exc.what, payload=f"KEMAC {exc.payload}", offset=base + exc.offset
+            ) from None
     message = Message.__new__(Message)
     object.__setattr__(message, "header", header)
     object.__setattr__(message, "payloads", tuple(payloads))
@@ -198,6 +205,8 @@ def decode_sub_payloads(
 
     :raises MikeyParseError: with offsets relative to ``plaintext``.
     """
+    if not plaintext and first is PayloadType.KEY_DATA:
+        return ()  # an update message may carry no keys (RFC 3830 §4.5, §6.2)
     r = Reader(bytes(plaintext), profile=profile, payload="KEMAC Encr data")
     payloads = tuple(p for _, p in _decode_chain(r, first, rules.KEMAC_INNER))
     r.payload = "KEMAC Encr data"

@@ -161,6 +161,11 @@ def check(header: CommonHeader, payloads: Sequence[Payload]) -> tuple[int | None
     with Invalid DT (RFC 3830 §6.12).
     """
     kinds = [p.payload_type for p in payloads]
+    if _P.SIGN in kinds[:-1]:
+        # SIGN has no Next payload field, so nothing can follow it (RFC 3830 §6.5).
+        return kinds.index(_P.SIGN), "SIGN must be the last payload"
+    if _P.KEY_DATA in kinds:
+        return kinds.index(_P.KEY_DATA), "key data sub-payloads belong inside a KEMAC"
     if header.cs_id_map.map_type is CsIdMapType.EMPTY and _P.SP in kinds:
         # RFC 4563 §5: with the Empty map "there MUST NOT be any Security Policy payload".
         return kinds.index(_P.SP), "an Empty map message must not carry SP payloads"

@@ -19,7 +19,16 @@ from datetime import datetime
 from enum import IntFlag
 from typing import Self
 
-from mikey.registry import IdRole, IdType, PayloadType, PrfFunc, RandRole, TicketType, TsRole, TsType
+from mikey.registry import (
+    IdRole,
+    IdType,
+    PayloadType,
+    PrfFunc,
+    RandRole,
+    TicketType,
+    TsRole,
+    TsType,
+)
 from mikey.wire.basic import ntp_from_datetime, ntp_to_datetime
 from mikey.wire.buffer import Reader, Writer, check_length, check_uint
 from mikey.wire.payload import Payload
