@@ -7,7 +7,7 @@ and read back with ``tshark -r FILE -T pdml``.  The PDML XML is parsed into a
 small tree of :class:`Field` objects per message: a :class:`Dissection`.
 
 ``dissect_many`` puts all messages into ONE pcap and runs tshark once, because
-tshark's start-up (about a second) dominates the cost of checking a message.
+tshark's start-up (0.4 s to 1 s) dominates the cost of checking a message.
 
 tshark runs with ``-d udp.port==2269,mikey`` (so MIKEY is used even if a user
 profile changed the port), ``-n`` (no name resolution) and an empty private
@@ -42,9 +42,12 @@ __all__ = [
     "ExpertInfo",
     "Field",
     "TsharkError",
+    "build_pcap",
     "dissect",
     "dissect_many",
+    "tshark_command",
     "tshark_path",
+    "udp_ipv4_packet",
 ]
 
 MIKEY_PORT = 2269
@@ -80,6 +83,7 @@ _SRC_IP = bytes((192, 0, 2, 1))  # TEST-NET-1 (RFC 5737)
 _DST_IP = bytes((192, 0, 2, 2))
 _BASE_TIME = 1_700_000_000  # fixed capture time, so output never depends on the clock
 
+_PROTO_TITLE = "Multimedia Internet KEYing"
 _MISSING = "tshark not found: install Debian package tshark (make test does this)"
 
 
@@ -99,6 +103,10 @@ class Field:
     (byte strings appear there as plain hex, ``"Key: 404142"``).  ``pos`` is the offset from the
     start of the MIKEY message (PDML gives frame offsets; the harness subtracts
     the position of the ``mikey`` protocol), ``size`` the number of bytes covered.
+    Generated items without bytes (expert info) have ``size`` 0 and a meaningless
+    ``pos``; so do ``mikey.sp.param.type``/``.len`` in Wireshark 4.0 (see WIRESHARK.md).
+    Items for hf index 0 (an unregistered payload or SP parameter type) have
+    ``name == ""``.
     """
 
     name: str
@@ -108,6 +116,8 @@ class Field:
     pos: int
     size: int
     children: tuple[Field, ...] = ()
+    unmasked: str = ""  # bit-masked integers: the raw bytes under the field, plain hex
+    hidden: bool = False  # PDML hide="yes"
 
     def walk(self) -> Iterator[Field]:
         """This field, then all its descendants, in document order."""
@@ -214,6 +224,8 @@ class Dissection:
 
         Key data sub-payloads decoded inside a NULL-encrypted KEMAC are not listed
         (they are children of ``mikey.kemac``; see :meth:`fields` with ``mikey.key``).
+        A payload type Wireshark has no field for (RFC 6043 TR/RANDR/TP/TICKET, ...)
+        appears as ``""`` and ends the list.
         """
         return [f.name for f in self.tree]
 
@@ -226,16 +238,46 @@ class Dissection:
         return [e.message for e in self.expert]
 
     @property
+    def completed(self) -> bool:
+        """Whether the dissector walked the payload chain to its end.
+
+        packet-mikey.c appends ``": <data type>"`` to the protocol line only when its
+        loop ends normally (next payload 0, or after SIGN).  It stops silently --
+        without any malformed flag -- at a payload type it has no dissector for,
+        an unknown TS type, MAC/auth algorithm or DH group, or a DH KV other than 0.
+        """
+        return self.mikey_showname.startswith(_PROTO_TITLE + ": ")
+
+    @property
+    def dissected_length(self) -> int:
+        """End offset of the last payload subtree (0 when there is none).
+
+        When :attr:`completed`, bytes from here to ``len(message)`` were ignored:
+        Wireshark does not flag trailing data.
+        """
+        return max((top.pos + top.size for top in self.tree), default=0)
+
+    @property
     def clean(self) -> bool:
-        """MIKEY present, not malformed, and no expert item of Warning or Error."""
+        """MIKEY present, completed, not malformed, no expert item of Warning or Error."""
         bad = {"Error", "Warning"}
-        return self.has_mikey and not self.malformed and not any(e.severity in bad for e in self.expert)
+        return (
+            self.has_mikey
+            and self.completed
+            and not self.malformed
+            and not any(e.severity in bad for e in self.expert)
+        )
+
+    def assert_clean(self) -> None:
+        """Raise AssertionError, showing the tree, unless :attr:`clean`."""
+        if not self.clean:
+            raise AssertionError(f"Wireshark did not dissect the message cleanly:\n{self.render()}")
 
     def render(self) -> str:
         """The MIKEY tree as indented text, plus malformed/expert flags."""
         head = [
-            f"{self.mikey_showname or '(no mikey protocol)'}"
-            f" [malformed={self.malformed}, protocols={','.join(self.protocols)}]"
+            f"{self.mikey_showname or '(no mikey protocol)'} [malformed={self.malformed},"
+            f" completed={self.completed}, protocols={','.join(self.protocols)}]"
         ]
         head.extend(f"  expert {e.severity}/{e.group}: {e.message}" for e in self.expert)
         head.extend(top.render(1) for top in self.tree)
@@ -246,20 +288,24 @@ class Dissection:
 
 
 def tshark_path() -> str:
-    """Absolute path of the tshark binary (``$TSHARK`` overrides the PATH search).
+    """Path of the tshark binary (``$TSHARK`` overrides the PATH search).
 
     Raises RuntimeError when it is missing, so that interop tests fail instead of
     being skipped.
     """
     override = os.environ.get("TSHARK")
-    candidates = [override] if override else []
-    found = shutil.which("tshark")
-    candidates += [found] if found else []
-    candidates.append("/usr/bin/tshark")
-    for candidate in candidates:
-        if candidate and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+    if override:
+        if _is_executable(override):
+            return override
+        raise RuntimeError(f"TSHARK={override!r} is not an executable file")
+    for candidate in (shutil.which("tshark"), "/usr/bin/tshark"):
+        if candidate and _is_executable(candidate):
             return candidate
     raise RuntimeError(_MISSING)
+
+
+def _is_executable(path: str) -> bool:
+    return os.path.isfile(path) and os.access(path, os.X_OK)
 
 
 def dissect(message: bytes, *, timeout: float = TIMEOUT_S) -> Dissection:
@@ -323,7 +369,8 @@ def _run_tshark(exe: str, pcap: Path, confdir: Path, timeout: float) -> str:
 
 
 def _ipv4_checksum(header: bytes) -> int:
-    total = sum(struct.unpack(f"!{len(header) // 2}H", header))
+    words: tuple[int, ...] = struct.unpack(f"!{len(header) // 2}H", header)
+    total = sum(words)
     while total >> 16:
         total = (total & 0xFFFF) + (total >> 16)
     return ~total & 0xFFFF
@@ -376,6 +423,8 @@ def _to_field(elem: ET.Element, base: int) -> Field:
         pos=_attr_int(elem, "pos") - base,
         size=_attr_int(elem, "size"),
         children=tuple(_to_field(child, base) for child in elem if child.tag in ("field", "proto")),
+        unmasked=elem.get("unmaskedvalue", ""),
+        hidden=elem.get("hide") == "yes",
     )
 
 
@@ -466,5 +515,7 @@ def _parse_pdml(pdml: str, messages: Sequence[bytes]) -> list[Dissection]:
         results[index] = _dissection(packet, messages[index])
     if len(results) != len(messages):
         missing = sorted(set(range(len(messages))) - set(results))
-        raise TsharkError(f"tshark returned {len(results)} of {len(messages)} packets; missing {missing}")
+        raise TsharkError(
+            f"tshark returned {len(results)} of {len(messages)} packets; missing {missing}"
+        )
     return [results[i] for i in range(len(messages))]
