@@ -214,7 +214,9 @@ _sdp.gst_mikey_payload_key_data_set_interval.argtypes = [
     ctypes.c_char_p,
 ]
 
-PAYLOAD_NAMES = {int(v): v.value_nick.upper() for v in GstSdp.MIKEYPayloadType.__enum_values__.values()}
+PAYLOAD_NAMES = {
+    int(v): v.value_nick.upper() for v in GstSdp.MIKEYPayloadType.__enum_values__.values()
+}
 
 
 def _raw(ptr: int | None, length: int) -> bytes:
