@@ -387,7 +387,7 @@ class GeneralExtType(Registry):
     SDP_IDS = 1, "SDP IDs"  # RFC 4567
     TESLA_I_KEY = 2, "TESLA I-Key"  # RFC 4442
     KEY_ID = 3, "Key ID"  # RFC 4563
-    CSB_ID = 4, "CSB_ID"  # RFC 4909
+    CSB_ID = 4, "CSB_ID"  # RFC 4738
     OMA_BCAST = 5, "OMA BCAST"  # RFC 4909
     SAKKE_TO_SELF = 6, "SAKKE-to-self"  # 3GPP TS 33.180
     THREE_GPP_KEY_PARAMETERS = 7, "3GPP key parameters"  # 3GPP TS 33.180
@@ -402,7 +402,7 @@ class KeyIdType(Registry):
 
 
 class OmaBcastDataSubtype(Registry):
-    """OMA BCAST general extension data subtype (RFC 4909 §2)."""
+    """OMA BCAST general extension data subtype (RFC 4909 §3, §6; values 3-4 RFC 5410)."""
 
     LTKM = 1, "LTKM"
     STKM = 2, "STKM"

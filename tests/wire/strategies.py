@@ -88,7 +88,7 @@ def kemac(draw: st.DrawFn, first: PayloadType = PayloadType.KEY_DATA) -> KemacPa
     mac = draw(blob(mac_alg.mac_length, mac_alg.mac_length))
     encr_alg = draw(enum_or_unassigned(EncrAlg, 4))
     if encr_alg == EncrAlg.NULL:
-        inner: list[Payload] = [draw(id_payload)] if first is PayloadType.ID else []
+        inner: list[Payload] = [] if first is PayloadType.KEY_DATA else [draw(PAYLOADS[first])]
         inner += draw(st.lists(key_data(), max_size=3))
         encr_data = encode_sub_payloads(inner)
     else:
@@ -151,6 +151,16 @@ PAYLOADS: dict[PayloadType, st.SearchStrategy[Payload]] = {
     PayloadType.ERR: st.builds(ErrorPayload, error_no=enum_or_unassigned(ErrorNo, 16)),
 }
 """One strategy per top-level payload type; extension modules add theirs."""
+
+
+def _merge_extension_strategies() -> None:
+    from tests.wire import strategies_ext, strategies_ticket
+
+    PAYLOADS.update(strategies_ticket.PAYLOADS)
+    PAYLOADS.update(strategies_ext.PAYLOADS)
+
+
+_merge_extension_strategies()
 
 
 def payload_of_type(kind: PayloadType) -> st.SearchStrategy[Payload]:

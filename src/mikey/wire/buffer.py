@@ -29,6 +29,8 @@ class Profile:
     name: str
     trailing_zero_byte: bool = False
     """Accept one 0x00 byte after the last payload."""
+    skip_payload_rules: bool = False
+    """Accept payload sets the data type does not allow (framing is still checked)."""
     nonzero_reserved: bool = False
     """Accept reserved bits that are not zero. Re-encoding writes zeros; MAC and signature
     checks use the received bytes, so they are unaffected."""
@@ -122,6 +124,27 @@ class Reader:
         """Check reserved bits already read (from the byte at offset ``at``)."""
         if value and not self.profile.nonzero_reserved:
             self.fail(f"{field}: must be zero, got {value:#x}", at)
+
+    def tlv8(self, n: int, field: str) -> list[tuple[int, bytes]]:
+        """Read ``n`` bytes of Type (8 bits) / Length (8 bits) / Value items (RFC 3830 §6.10).
+
+        The items must fill the ``n`` bytes exactly; a fault names the item's offset.
+        """
+        data = self.take(n, field)
+        base = self._pos - n
+        items = []
+        i = 0
+        while i < n:
+            if i + 2 > n:
+                self.fail(f"{field} type/length: needs 2 bytes, {n - i} left", base + i)
+            end = i + 2 + data[i + 1]
+            if end > n:
+                self.fail(
+                    f"{field} value: needs {data[i + 1]} bytes, {n - i - 2} left", base + i + 2
+                )
+            items.append((data[i], data[i + 2 : end]))
+            i = end
+        return items
 
     def child(self, n: int, field: str) -> Reader:
         """A reader over the next ``n`` bytes, which it must consume; this one skips them."""

@@ -160,7 +160,6 @@ class SdpIds(GeneralExtensionContent):
     def decode(cls, r: Reader) -> Self:
         ids: list[str] = []
         kmpid = bytearray()
-        start = r.pos
         while r.remaining:
             at = r.pos
             byte = r.uint8("SDP IDs")
@@ -175,7 +174,7 @@ class SdpIds(GeneralExtensionContent):
                 r.fail(f"SDP IDs: byte {byte:#04x} is not ALPHA, DIGIT or ';'", at)
         if not kmpid:
             what = "empty KMPID after ';'" if ids else "needs at least one KMPID"
-            r.fail(f"SDP IDs: {what}", r.pos if ids else start)
+            r.fail(f"SDP IDs: {what}")
         ids.append(kmpid.decode("ascii"))
         return cls(ids=tuple(ids))
 
@@ -408,7 +407,7 @@ def decode_extension_data(
     :raises MikeyParseError: ``data`` does not follow the layout of ``ext_type``; its
         ``offset`` counts from the first byte of the Data field.
     """
-    content = _decode_content(ext_type, Reader(data, payload=PayloadType.GENERAL_EXT.name))
+    content = _decode_content(ext_type, Reader(data, payload=PayloadType.GENERAL_EXT.label))
     return data if content is None else content
 
 

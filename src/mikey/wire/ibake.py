@@ -110,11 +110,11 @@ _POINT_OFFSET = 2
 def ecc_point_lengths(curve: EccCurve) -> tuple[int, int]:
     """The compressed and uncompressed octet-string lengths of a point on ``curve``.
 
-    :raises MikeyValueError: for ``EccCurve.RESERVED``, which names no curve.
+    :raises MikeyValueError: if ``curve`` is not a registered curve.
     """
     octets = _FIELD_OCTETS.get(curve)
     if octets is None:
-        raise MikeyValueError(f"ECC Curve {curve.label} names no curve")
+        raise MikeyValueError(f"ECC Curve {curve!r} is not a registered curve")
     return 1 + octets, 1 + 2 * octets
 
 
@@ -165,9 +165,8 @@ class EcDiffieHellmanSubPayload(Payload):
         next_type = r.enum(PayloadType, "Next payload")
         at = r.pos
         ecc_curve = r.enum(EccCurve, "ECC Curve")
-        octets = _FIELD_OCTETS.get(ecc_curve)
-        if octets is None:
-            r.fail(f"ECC Curve: {ecc_curve.label} names no curve", at)
+        if (octets := _FIELD_OCTETS.get(ecc_curve)) is None:  # a curve added to the registry
+            r.fail(f"ECC Curve: no point length known for {ecc_curve.label}", at)
         at = r.pos
         form = r.uint8("ECC Point")
         if (elements := _POINT_FORMS.get(form)) is None:

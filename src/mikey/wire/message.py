@@ -11,7 +11,7 @@ type carries (``mikey.wire.rules``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -141,14 +141,19 @@ class Message:
 
 def _decode_chain(
     r: Reader, kind: PayloadType, allowed: frozenset[PayloadType]
-) -> Iterator[tuple[int, Payload]]:
+) -> tuple[list[int], list[Payload]]:
+    """Follow the Next payload fields from ``kind`` to Last payload."""
+    starts: list[int] = []
+    payloads: list[Payload] = []
+    classes = rules.PAYLOAD_CLASSES
     while kind is not PayloadType.LAST:
-        at = r.pos
+        starts.append(r.pos)
         r.payload = kind.label
         if kind not in allowed:
             r.fail(f"a {kind.label} payload cannot appear here")
-        payload, kind = rules.PAYLOAD_CLASSES[kind].decode(r)
-        yield at, payload
+        payload, kind = classes[kind].decode(r)
+        payloads.append(payload)
+    return starts, payloads
 
 
 def decode_message(data: bytes, *, profile: Profile = STRICT) -> Message:
@@ -162,16 +167,12 @@ def decode_message(data: bytes, *, profile: Profile = STRICT) -> Message:
     data = bytes(data)
     r = Reader(data, profile=profile)
     header, kind = CommonHeader.decode(r)
-    starts: list[int] = []
-    payloads: list[Payload] = []
-    for at, payload in _decode_chain(r, kind, rules.TOP_LEVEL):
-        starts.append(at)
-        payloads.append(payload)
+    starts, payloads = _decode_chain(r, kind, rules.TOP_LEVEL)
     end = r.pos
     r.payload = "message"
     if r.remaining and not (profile.trailing_zero_byte and r.remaining == 1 and data[end] == 0):
         r.fail(f"{r.remaining} bytes after the last payload")
-    if (problem := rules.check(header, payloads)) is not None:
+    if not profile.skip_payload_rules and (problem := rules.check(header, payloads)) is not None:
         index, what = problem
         offset = starts[index] if index is not None else 0
         name = payloads[index].payload_type.label if index is not None else "message"
@@ -208,7 +209,7 @@ def decode_sub_payloads(
     if not plaintext and first is PayloadType.KEY_DATA:
         return ()  # an update message may carry no keys (RFC 3830 §4.5, §6.2)
     r = Reader(bytes(plaintext), profile=profile, payload="KEMAC Encr data")
-    payloads = tuple(p for _, p in _decode_chain(r, first, rules.KEMAC_INNER))
+    payloads = tuple(_decode_chain(r, first, rules.KEMAC_INNER)[1])
     r.payload = "KEMAC Encr data"
     r.expect_end("the last key data sub-payload")
     return payloads

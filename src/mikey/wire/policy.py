@@ -73,15 +73,9 @@ class SecurityPolicyPayload(Payload):
         next_type = r.enum(PayloadType, "Next payload")
         policy_no = r.uint8("Policy no")
         prot_type = r.enum_or_int(ProtType, "Prot type")
-        params_reader = r.child(r.uint16("Policy param length"), "Policy param")
-        params = []
-        while params_reader.remaining:
-            param_type = params_reader.uint8("Policy param type")
-            value = params_reader.take(
-                params_reader.uint8("Policy param length"), "Policy param value"
-            )
-            params.append(PolicyParam(type=param_type, value=value))
-        return cls(policy_no=policy_no, prot_type=prot_type, params=tuple(params)), next_type
+        items = r.tlv8(r.uint16("Policy param length"), "Policy param")
+        params = tuple(PolicyParam(type=t, value=v) for t, v in items)
+        return cls(policy_no=policy_no, prot_type=prot_type, params=params), next_type
 
     def encode(self, w: Writer, next_type: PayloadType) -> None:
         w.uint8(next_type)

@@ -11,10 +11,15 @@ from mikey.wire.buffer import STRICT, Profile
 __all__ = ["LENIENT", "PROFILES", "STRICT", "TRAILING_ZERO"]
 
 TRAILING_ZERO = Profile(name="trailing-zero", trailing_zero_byte=True)
-"""One 0x00 byte after the last payload, seen from some RTSP cameras in the field
-(gortsplib accepts it for the same reason)."""
+"""One 0x00 byte after the last payload: Milestone XProtect's RTSP client sends it
+(gortsplib PR #953 accepts it for the same reason; ``tests/vectors/thirdparty``)."""
 
-LENIENT = Profile(name="lenient", trailing_zero_byte=True, nonzero_reserved=True)
-"""Everything above, plus reserved bits that are not zero."""
+LENIENT = Profile(
+    name="lenient", trailing_zero_byte=True, nonzero_reserved=True, skip_payload_rules=True
+)
+"""For looking at broken messages (``mikey decode --profile lenient``): everything above,
+reserved bits that are not zero, and payload sets the data type does not allow, such as
+an I_MESSAGE without T. Framing stays strict: lengths must agree and every byte is read.
+Never use it to accept keys."""
 
 PROFILES: dict[str, Profile] = {p.name: p for p in (STRICT, TRAILING_ZERO, LENIENT)}

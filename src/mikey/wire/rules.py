@@ -10,7 +10,7 @@ every definition used here.
 
 from __future__ import annotations
 
-from collections import Counter
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -23,11 +23,21 @@ from mikey.wire.basic import (
     TimestampPayload,
     VerificationPayload,
 )
+from mikey.wire.extension import GeneralExtensionPayload
 from mikey.wire.header import CommonHeader
+from mikey.wire.ibake import EncryptedSecretKeyPayload, IbakePayload
 from mikey.wire.kemac import KemacPayload, KeyDataSubPayload
 from mikey.wire.payload import Payload
 from mikey.wire.policy import SecurityPolicyPayload
 from mikey.wire.publickey import CertHashPayload, DhPayload, EnvelopePayload, SignaturePayload
+from mikey.wire.sakke import SakkePayload
+from mikey.wire.ticket import (
+    IdRolePayload,
+    RandRolePayload,
+    TicketPayload,
+    TicketPolicyPayload,
+    TimestampRolePayload,
+)
 
 __all__ = ["MESSAGE_RULES", "PAYLOAD_CLASSES", "MessageRule", "check"]
 
@@ -47,6 +57,15 @@ PAYLOAD_CLASSES: dict[PayloadType, type[Payload]] = {
         RandPayload,
         ErrorPayload,
         KeyDataSubPayload,
+        TimestampRolePayload,
+        IdRolePayload,
+        RandRolePayload,
+        TicketPolicyPayload,
+        TicketPayload,
+        IbakePayload,
+        EncryptedSecretKeyPayload,
+        GeneralExtensionPayload,
+        SakkePayload,
     )
 }
 
@@ -71,87 +90,116 @@ class MessageRule:
     exclusive: tuple[frozenset[PayloadType], ...] = field(default=())
     """Groups of which at most one member may appear, e.g. [IDi|CERTi]."""
 
+    required: tuple[tuple[PayloadType, int], ...] = field(init=False, default=())
+    """The payload types with a minimum count, derived from ``counts``."""
+
+    def __post_init__(self) -> None:
+        required = tuple((kind, low) for kind, (low, _) in self.counts.items() if low)
+        object.__setattr__(self, "required", required)
+
+
+_COUNT = re.compile(r"^([A-Z_]+)(\?|\*|\+|\{(\d+),(\d+)\})?$")
+_NAMES = {"EXT": PayloadType.GENERAL_EXT}
+
 
 def _rule(
     name: str,
-    last: set[PayloadType] | None = None,
+    payloads: str,
+    *,
+    last: str = "",
     kemac_first: PayloadType = PayloadType.KEY_DATA,
-    exclusive: tuple[set[PayloadType], ...] = (),
-    **counts: tuple[int, int],
+    exclusive: tuple[str, ...] = (),
 ) -> MessageRule:
-    table = {PayloadType[key]: value for key, value in counts.items()}
-    table[PayloadType.GENERAL_EXT] = (0, ANY)
+    """A rule from a compact form of the RFC's notation: ``X`` exactly one, ``X?`` at most
+    one, ``X*`` any number, ``X+`` at least one, ``X{a,b}`` from a to b. General Extension
+    payloads are always allowed (RFC 3830 §6.15)."""
+    counts: dict[PayloadType, tuple[int, int]] = {PayloadType.GENERAL_EXT: (0, ANY)}
+    for token in payloads.split():
+        match = _COUNT.match(token)
+        assert match is not None, token
+        kind = _NAMES.get(match[1]) or PayloadType[match[1]]
+        suffix = match[2] or ""
+        counts[kind] = {"": (1, 1), "?": (0, 1), "*": (0, ANY), "+": (1, ANY)}.get(
+            suffix, (int(match[3] or 0), int(match[4] or 0))
+        )
     return MessageRule(
-        name, table, frozenset(last or ()), kemac_first, tuple(frozenset(g) for g in exclusive)
+        name,
+        counts,
+        frozenset(PayloadType[k] for k in last.split()),
+        kemac_first,
+        tuple(frozenset(PayloadType[k] for k in group.split()) for group in exclusive),
     )
 
 
-# RFC 3830 §3.1 and §4.5: HDR, T, [RAND], [IDi], [IDr], {SP}, KEMAC (RAND only initially).
-_PSK = _rule(
-    "pre-shared key I_MESSAGE",
-    {_P.KEMAC},
-    T=(1, 1),
-    RAND=(0, 1),
-    ID=(0, 2),
-    SP=(0, ANY),
-    KEMAC=(1, 1),
-)
-# RFC 3830 §3.1, §3.2: HDR, T, [IDr], V.
-_VERIFY = _rule("verification message", {_P.V}, T=(1, 1), ID=(0, 1), V=(1, 1))
-
+# Minimum counts are those of update messages where the RFC allows them: RAND, and the
+# keys (KEMAC, DH, TICKET), may be left out of an update (RFC 3830 §4.5, RFC 6043 §5.2),
+# and the data type alone does not say whether a message is an update.
+# fmt: off
+_VERIFY = _rule("verification message", "T ID? V", last="V")  # RFC 3830 §3.1, §3.2
 MESSAGE_RULES: dict[int, MessageRule] = {
-    DataType.PRE_SHARED: _PSK,
+    # RFC 3830 §3.1, §4.5: HDR, T, RAND, [IDi], [IDr], {SP}, KEMAC
+    DataType.PRE_SHARED: _rule(
+        "pre-shared key I_MESSAGE", "T RAND? ID{0,2} SP* KEMAC", last="KEMAC"
+    ),
     DataType.PSK_VER_MSG: _VERIFY,
-    # RFC 3830 §3.2, §4.5: HDR, T, [RAND], [IDi|CERTi], [IDr], {SP}, [KEMAC], [CHASH], PKE, SIGNi
+    # RFC 3830 §3.2, §4.5: HDR, T, RAND, [IDi|CERTi], [IDr], {SP}, KEMAC, [CHASH], PKE, SIGNi
     DataType.PUBLIC_KEY: _rule(
-        "public-key I_MESSAGE",
-        {_P.SIGN},
-        kemac_first=_P.ID,
-        T=(1, 1),
-        RAND=(0, 1),
-        ID=(0, 2),
-        CERT=(0, ANY),
-        SP=(0, ANY),
-        KEMAC=(0, 1),
-        CHASH=(0, 1),
-        PKE=(1, 1),
-        SIGN=(1, 1),
+        "public-key I_MESSAGE", "T RAND? ID{0,2} CERT* SP* KEMAC? CHASH? PKE SIGN",
+        last="SIGN", kemac_first=PayloadType.ID,
     ),
     DataType.PK_VER_MSG: _VERIFY,
-    # RFC 3830 §3.3, §4.5: HDR, T, [RAND], [IDi|CERTi], [IDr], {SP}, [DHi], SIGNi
-    DataType.DH_INIT: _rule(
-        "DH I_MESSAGE",
-        {_P.SIGN},
-        T=(1, 1),
-        RAND=(0, 1),
-        ID=(0, 2),
-        CERT=(0, ANY),
-        SP=(0, ANY),
-        DH=(0, 1),
-        SIGN=(1, 1),
-    ),
-    # RFC 3830 §3.3, §4.5: HDR, T, [IDr|CERTr], IDi, [DHr, DHi], SIGNr
-    DataType.DH_RESP: _rule(
-        "DH R_MESSAGE",
-        {_P.SIGN},
-        T=(1, 1),
-        ID=(1, 2),
-        CERT=(0, ANY),
-        SP=(0, ANY),
-        DH=(0, 2),
-        SIGN=(1, 1),
-    ),
+    # RFC 3830 §3.3, §4.5: HDR, T, RAND, [IDi|CERTi], [IDr], {SP}, DHi, SIGNi
+    DataType.DH_INIT: _rule("DH I_MESSAGE", "T RAND? ID{0,2} CERT* SP* DH? SIGN", last="SIGN"),
+    # RFC 3830 §3.3, §4.5: HDR, T, [IDr|CERTr], IDi, DHr, DHi, SIGNr
+    DataType.DH_RESP: _rule("DH R_MESSAGE", "T ID{1,2} CERT* DH{0,2} SIGN", last="SIGN"),
     # RFC 3830 §5.1.2: HDR, T, {ERR}, {SP}, [V|SIGNr]
-    DataType.ERROR: _rule(
-        "error message",
-        exclusive=({_P.V, _P.SIGN},),
-        T=(1, 1),
-        ERR=(0, ANY),
-        SP=(0, ANY),
-        V=(0, 1),
-        SIGN=(0, 1),
+    DataType.ERROR: _rule("error message", "T ERR* SP* V? SIGN?", exclusive=("V SIGN",)),
+    # RFC 4650 §3: HDR, T, RAND, [IDi|CERTi], IDr, {SP}, DHi, KEMAC (a MAC, no keys)
+    DataType.DHHMAC_INIT: _rule(
+        "DHHMAC I_MESSAGE", "T RAND? ID{1,2} SP* DH? KEMAC", last="KEMAC"
     ),
+    # RFC 4650 §3: HDR, T, [IDr|CERTr], IDi, DHr, DHi, KEMAC
+    DataType.DHHMAC_RESP: _rule("DHHMAC R_MESSAGE", "T ID{1,2} DH{0,2} KEMAC", last="KEMAC"),
+    # RFC 4738 §3: HDR, T, RAND, [IDi|CERTi], [IDr], {SP}, SIGNi
+    DataType.RSA_R_I_MSG: _rule("RSA-R I_MESSAGE", "T RAND? ID{0,2} CERT* SP* SIGN", last="SIGN"),
+    # RFC 4738 §3: HDR, [GenExt(CSB_ID)], T, [RAND], [IDr|CERTr], [SP], KEMAC, PKE, SIGNr
+    DataType.RSA_R_R_MSG: _rule(
+        "RSA-R R_MESSAGE", "T RAND? ID{0,2} CERT* SP* KEMAC PKE SIGN",
+        last="SIGN", kemac_first=PayloadType.ID,
+    ),
+    # RFC 6043 §4.1-4.4 and §5: the ticket exchanges; IDR replaces ID throughout.
+    DataType.REQUEST_INIT_PSK: _rule("REQUEST_INIT_PSK", "T RANDR IDR* TP V", last="V"),
+    DataType.REQUEST_INIT_PK: _rule(
+        "REQUEST_INIT_PK", "T RANDR IDR* CERT* TP CHASH? PKE SIGN", last="SIGN"
+    ),
+    DataType.REQUEST_RESP: _rule("REQUEST_RESP", "T IDR* TICKET KEMAC V", last="V"),
+    DataType.TRANSFER_INIT: _rule(
+        "TRANSFER_INIT", "T RANDR? IDR* SP* TICKET? KEMAC? V", last="V"
+    ),
+    DataType.TRANSFER_RESP: _rule("TRANSFER_RESP", "T RANDR? IDR* SP* KEMAC? V", last="V"),
+    DataType.RESOLVE_INIT_PSK: _rule("RESOLVE_INIT_PSK", "T RANDR IDR* TICKET V", last="V"),
+    DataType.RESOLVE_INIT_PK: _rule(
+        "RESOLVE_INIT_PK", "T RANDR IDR* CERT* TICKET CHASH? PKE SIGN", last="SIGN"
+    ),
+    DataType.RESOLVE_RESP: _rule("RESOLVE_RESP", "T IDR* KEMAC RANDR? V", last="V"),
+    # RFC 6267 §4: the IBAKE key request and the IBAKE exchange itself. Messages 22-24
+    # carry no MAC or signature, so no last payload is fixed for them.
+    DataType.REQUEST_KEY_PSK: _rule("REQUEST_KEY_PSK", "T RAND IDR{2,255} KEMAC? V", last="V"),
+    DataType.REQUEST_KEY_PKE: _rule(
+        "REQUEST_KEY_PKE", "T RAND IDR{2,255} CERT* KEMAC? CHASH? PKE SIGN", last="SIGN"
+    ),
+    DataType.REQUEST_KEY_RESP: _rule(
+        "REQUEST_KEY_RESP", "T IDR* KEMAC V", last="V", kemac_first=PayloadType.IDR
+    ),
+    DataType.I_MESSAGE_1: _rule("IBAKE I_MESSAGE_1", "T RAND? IDR{0,2} IBAKE? ESK?"),
+    DataType.R_MESSAGE_1: _rule("IBAKE R_MESSAGE_1", "T IDR{0,2} IBAKE? V?"),
+    DataType.I_MESSAGE_2: _rule("IBAKE I_MESSAGE_2", "T RAND IDR{2,2} IBAKE ESK?"),
+    DataType.R_MESSAGE_2: _rule("IBAKE R_MESSAGE_2", "T IDR* IBAKE? V", last="V"),
+    # RFC 6509 §2.1: HDR, T, RAND, [IDRi], [IDRr], [IDRkmsi], [IDRkmsr], [CERT], {SP},
+    # SAKKE, SIGN
+    DataType.SAKKE_MSG: _rule("SAKKE I_MESSAGE", "T RAND IDR* CERT* SP* SAKKE SIGN", last="SIGN"),
 }
+# fmt: on
 
 
 def check(header: CommonHeader, payloads: Sequence[Payload]) -> tuple[int | None, str] | None:
@@ -172,20 +220,21 @@ def check(header: CommonHeader, payloads: Sequence[Payload]) -> tuple[int | None
     rule = MESSAGE_RULES.get(header.data_type)
     if rule is None:
         return None
-    seen: Counter[PayloadType] = Counter()
+    seen: dict[PayloadType, int] = {}
+    counts = rule.counts
     for index, kind in enumerate(kinds):
-        seen[kind] += 1
-        low_high = rule.counts.get(kind)
+        n = seen[kind] = seen.get(kind, 0) + 1
+        low_high = counts.get(kind)
         if low_high is None:
             return index, f"a {rule.name} cannot carry a {kind.label} payload"
-        if seen[kind] > low_high[1]:
+        if n > low_high[1]:
             return index, f"a {rule.name} carries at most {low_high[1]} {kind.label} payload(s)"
     for group in rule.exclusive:
-        if sum(seen[k] for k in group) > 1:
+        if sum(seen.get(k, 0) for k in group) > 1:
             names = " or ".join(sorted(k.label for k in group))
             return None, f"a {rule.name} carries only one of {names}"
-    for kind, (low, _) in rule.counts.items():
-        if seen[kind] < low:
+    for kind, low in rule.required:
+        if seen.get(kind, 0) < low:
             return None, f"a {rule.name} needs {'a' if low == 1 else low} {kind.label} payload"
     if rule.last and (not kinds or kinds[-1] not in rule.last):
         names = " or ".join(sorted(k.label for k in rule.last))

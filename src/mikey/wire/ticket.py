@@ -5,7 +5,8 @@ RAND with role) and §6.10 (Ticket Policy TP and Ticket TICKET, which share the 
 Policy fields); the registries are RFC 6043 §14.
 
 Roles, the Ticket Type and the PRF Func have Private Use ranges (RFC 6043 §14, RFC 3830
-§10) and never change the framing, so unregistered numbers are kept as ``int``. TP Data
+§10) and never change the framing, so unregistered numbers are kept as ``int``; the
+numbers RFC 6043 §14 marks Reserved (0 and the all-ones value) are refused. TP Data
 and Initiator Data are MIKEY payload chains (RFC 6043 §6.10); they stay bytes here, as
 received, because the Vr MAC covers the Initiator Data bytes and the chain decoder lives
 in ``mikey.wire.message``. Ticket Data is opaque (its format depends on the Ticket Type,
@@ -17,14 +18,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import IntFlag
-from typing import Self
+from typing import Self, TypeVar
 
+from mikey.errors import MikeyValueError
 from mikey.registry import (
     IdRole,
     IdType,
     PayloadType,
     PrfFunc,
     RandRole,
+    Registry,
     TicketType,
     TsRole,
     TsType,
@@ -43,6 +46,32 @@ __all__ = [
     "TimestampRolePayload",
 ]
 
+R = TypeVar("R", bound=Registry)
+
+# RFC 6043 §14: in the TS Role, ID Role and RAND Role registries 0 and 255 are Reserved,
+# in the Ticket Type registry 0 and 65535; 240-254 and 61440-65534 are Private Use.
+_RESERVED_ROLES = frozenset({0, 0xFF})
+_RESERVED_TICKET_TYPES = frozenset({0, 0xFFFF})
+
+
+def _check_not_reserved(value: int, reserved: frozenset[int], field: str) -> None:
+    if value in reserved:
+        raise MikeyValueError(f"{field} {value} is Reserved (RFC 6043 §14)")
+
+
+def _read_carried(
+    r: Reader, registry: type[R], field: str, *, reserved: frozenset[int], value: int, at: int
+) -> R | int:
+    """A registry value the receiver keeps even if unassigned, but never a Reserved one."""
+    if value in reserved:
+        r.fail(f"{field}: {value} is Reserved (RFC 6043 §14)", at)
+    return r.enum_or_int(registry, field, value)
+
+
+def _read_role(r: Reader, registry: type[R], field: str) -> R | int:
+    at = r.pos
+    return _read_carried(r, registry, field, reserved=_RESERVED_ROLES, value=r.uint8(field), at=at)
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TimestampRolePayload(Payload):
@@ -60,6 +89,7 @@ class TimestampRolePayload(Payload):
 
     def __post_init__(self) -> None:
         check_uint(self.ts_role, 8, "TS Role")
+        _check_not_reserved(self.ts_role, _RESERVED_ROLES, "TS Role")
         check_uint(self.value, 8 * self.ts_type.value_length, f"{self.ts_type.label} TS Value")
 
     @classmethod
@@ -75,7 +105,7 @@ class TimestampRolePayload(Payload):
     @classmethod
     def decode(cls, r: Reader) -> tuple[Self, PayloadType]:
         next_type = r.enum(PayloadType, "Next payload")
-        ts_role = r.enum_or_int(TsRole, "TS Role")
+        ts_role = _read_role(r, TsRole, "TS Role")
         ts_type = r.enum(TsType, "TS Type")
         value = int.from_bytes(r.take(ts_type.value_length, "TS Value"))
         return cls(ts_role=ts_role, ts_type=ts_type, value=value), next_type
@@ -98,6 +128,7 @@ class IdRolePayload(Payload):
 
     def __post_init__(self) -> None:
         check_uint(self.id_role, 8, "ID Role")
+        _check_not_reserved(self.id_role, _RESERVED_ROLES, "ID Role")
         check_uint(self.id_type, 8, "ID Type")
         check_length(self.data, 16, "ID Data")
 
@@ -105,7 +136,7 @@ class IdRolePayload(Payload):
     @classmethod
     def decode(cls, r: Reader) -> tuple[Self, PayloadType]:
         next_type = r.enum(PayloadType, "Next payload")
-        id_role = r.enum_or_int(IdRole, "ID Role")
+        id_role = _read_role(r, IdRole, "ID Role")
         id_type = r.enum_or_int(IdType, "ID Type")
         data = r.take(r.uint16("ID len"), "ID Data")
         return cls(id_role=id_role, id_type=id_type, data=data), next_type
@@ -129,13 +160,14 @@ class RandRolePayload(Payload):
 
     def __post_init__(self) -> None:
         check_uint(self.rand_role, 8, "RAND Role")
+        _check_not_reserved(self.rand_role, _RESERVED_ROLES, "RAND Role")
         check_length(self.rand, 8, "RAND")
 
     # RFC 6043 §6.8 figure: Next Payload | RAND Role | RAND length | RAND ~
     @classmethod
     def decode(cls, r: Reader) -> tuple[Self, PayloadType]:
         next_type = r.enum(PayloadType, "Next payload")
-        rand_role = r.enum_or_int(RandRole, "RAND Role")
+        rand_role = _read_role(r, RandRole, "RAND Role")
         rand = r.take(r.uint8("RAND length"), "RAND")
         return cls(rand_role=rand_role, rand=rand), next_type
 
@@ -212,6 +244,7 @@ class TicketPolicy:
 
     def __post_init__(self) -> None:
         check_uint(self.ticket_type, 16, "Ticket Type")
+        _check_not_reserved(self.ticket_type, _RESERVED_TICKET_TYPES, "Ticket Type")
         check_uint(self.subtype, 8, "Subtype")
         check_uint(self.version, 8, "Version")
         check_uint(self.prf_func, 7, "PRF Func")
@@ -236,7 +269,11 @@ class TicketPolicy:
     @classmethod
     def decode(cls, r: Reader) -> Self:
         """Read the fields from Ticket Type to TP Data."""
-        ticket_type = r.enum_or_int(TicketType, "Ticket Type", r.uint16("Ticket Type"))
+        at = r.pos
+        number = r.uint16("Ticket Type")
+        ticket_type = _read_carried(
+            r, TicketType, "Ticket Type", reserved=_RESERVED_TICKET_TYPES, value=number, at=at
+        )
         subtype = r.uint8("Subtype")
         version = r.uint8("Version")
         at = r.pos
