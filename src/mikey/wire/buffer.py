@@ -29,6 +29,8 @@ class Profile:
     name: str
     trailing_zero_byte: bool = False
     """Accept one 0x00 byte after the last payload."""
+    sp_with_empty_map: bool = False
+    """Accept SP payloads beside the Empty CS ID map, which RFC 4563 §5 forbids."""
     skip_payload_rules: bool = False
     """Accept payload sets the data type does not allow (framing is still checked)."""
     nonzero_reserved: bool = False

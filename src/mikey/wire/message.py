@@ -172,7 +172,10 @@ def decode_message(data: bytes, *, profile: Profile = STRICT) -> Message:
     r.payload = "message"
     if r.remaining and not (profile.trailing_zero_byte and r.remaining == 1 and data[end] == 0):
         r.fail(f"{r.remaining} bytes after the last payload")
-    if not profile.skip_payload_rules and (problem := rules.check(header, payloads)) is not None:
+    problem = None
+    if not profile.skip_payload_rules:
+        problem = rules.check(header, payloads, sp_with_empty_map=profile.sp_with_empty_map)
+    if problem is not None:
         index, what = problem
         offset = starts[index] if index is not None else 0
         name = payloads[index].payload_type.label if index is not None else "message"

@@ -202,7 +202,9 @@ MESSAGE_RULES: dict[int, MessageRule] = {
 # fmt: on
 
 
-def check(header: CommonHeader, payloads: Sequence[Payload]) -> tuple[int | None, str] | None:
+def check(
+    header: CommonHeader, payloads: Sequence[Payload], *, sp_with_empty_map: bool = False
+) -> tuple[int | None, str] | None:
     """The first violation of the message rules as (payload index or None, what), or None.
 
     Data types that are not registered are not checked here: a Responder answers them
@@ -214,7 +216,7 @@ def check(header: CommonHeader, payloads: Sequence[Payload]) -> tuple[int | None
         return kinds.index(_P.SIGN), "SIGN must be the last payload"
     if _P.KEY_DATA in kinds:
         return kinds.index(_P.KEY_DATA), "key data sub-payloads belong inside a KEMAC"
-    if header.cs_id_map.map_type is CsIdMapType.EMPTY and _P.SP in kinds:
+    if header.cs_id_map.map_type is CsIdMapType.EMPTY and _P.SP in kinds and not sp_with_empty_map:
         # RFC 4563 §5: with the Empty map "there MUST NOT be any Security Policy payload".
         return kinds.index(_P.SP), "an Empty map message must not carry SP payloads"
     rule = MESSAGE_RULES.get(header.data_type)
