@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from mikey.wire.buffer import STRICT, Profile
 
-__all__ = ["LENIENT", "PROFILES", "STRICT", "TRAILING_ZERO"]
+__all__ = ["LENIENT", "MCX", "PROFILES", "STRICT", "TRAILING_ZERO"]
 
 TRAILING_ZERO = Profile(name="trailing-zero", trailing_zero_byte=True)
 """One 0x00 byte after the last payload: Milestone XProtect's RTSP client sends it
