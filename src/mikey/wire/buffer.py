@@ -117,6 +117,15 @@ class Reader:
         member = registry._value2member_map_.get(number)
         return number if member is None else member  # type: ignore[return-value]
 
+    def enum_or_private(self, registry: type[E], field: str, private_use: range) -> E | int:
+        """Read one byte: a registered member, or a number of the Private Use range kept
+        as an int; anything else (unassigned, Reserved) fails."""
+        at = self._pos
+        value = self.enum_or_int(registry, field)
+        if not is_assigned(value, registry, private_use):
+            self.fail(f"{field}: {_not_assigned(value, registry, private_use)}", at)
+        return value
+
     def reserved(self, n: int, field: str = "Reserved") -> None:
         """Read ``n`` reserved bytes, which the RFC sets to zero."""
         at = self._pos
@@ -189,6 +198,25 @@ class Writer:
 
     def getvalue(self) -> bytes:
         return bytes(self._buf)
+
+
+def is_assigned(value: int, registry: type[Registry], private_use: range) -> bool:
+    """A registered value (Reserved ones are not members) or one in the Private Use range."""
+    return value in registry._value2member_map_ or value in private_use
+
+
+def _not_assigned(value: int, registry: type[Registry], private_use: range) -> str:
+    return (
+        f"{value} is neither a registered {registry.__name__} value nor private use"
+        f" ({private_use.start}-{private_use.stop - 1})"
+    )
+
+
+def check_assigned(value: int, registry: type[Registry], field: str, private_use: range) -> None:
+    """Constructor check matching ``Reader.enum_or_private``."""
+    check_uint(value, 8, field)
+    if not is_assigned(value, registry, private_use):
+        raise MikeyValueError(f"{field}: {_not_assigned(value, registry, private_use)}")
 
 
 def check_uint(value: int, bits: int, field: str) -> None:

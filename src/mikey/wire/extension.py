@@ -37,9 +37,9 @@ from mikey.registry import (
     PayloadType,
     label_of,
 )
-from mikey.wire.buffer import Reader, Writer, check_length, check_uint
+from mikey.wire.buffer import Reader, Writer, check_assigned, check_length, check_uint
 from mikey.wire.payload import Payload
-from mikey.wire.sakke import SakkePayload, _check_assigned, _read_assigned
+from mikey.wire.sakke import SakkePayload
 
 __all__ = [
     "KEY_ID_PRIVATE_USE",
@@ -219,14 +219,14 @@ class KeyIdSubPayload:
     key_id: bytes
 
     def __post_init__(self) -> None:
-        _check_assigned(self.key_id_type, KeyIdType, "Key ID Type", KEY_ID_PRIVATE_USE)
+        check_assigned(self.key_id_type, KeyIdType, "Key ID Type", KEY_ID_PRIVATE_USE)
         check_length(self.key_id, 8, "Key ID")
 
     # RFC 4563 §4, Figure 2:
     # !  Key ID Type  ! Key ID Length !            Key ID             ~
     @classmethod
     def decode(cls, r: Reader) -> Self:
-        key_id_type = _read_assigned(r, KeyIdType, "Key ID Type", KEY_ID_PRIVATE_USE)
+        key_id_type = r.enum_or_private(KeyIdType, "Key ID Type", KEY_ID_PRIVATE_USE)
         key_id = r.take(r.uint8("Key ID Length"), "Key ID")
         return cls(key_id_type=key_id_type, key_id=key_id)
 
@@ -304,14 +304,14 @@ class OmaBcast(GeneralExtensionContent):
     data: bytes
 
     def __post_init__(self) -> None:
-        _check_assigned(self.subtype, OmaBcastDataSubtype, "Subtype", OMA_BCAST_PRIVATE_USE)
+        check_assigned(self.subtype, OmaBcastDataSubtype, "Subtype", OMA_BCAST_PRIVATE_USE)
         _check_data_size(1 + len(self.data), "OMA BCAST")
 
     # RFC 4909 §3, Figure 2:
     # !    Subtype    !   Subtype specific data (variable length)     ~
     @classmethod
     def decode(cls, r: Reader) -> Self:
-        subtype = _read_assigned(r, OmaBcastDataSubtype, "Subtype", OMA_BCAST_PRIVATE_USE)
+        subtype = r.enum_or_private(OmaBcastDataSubtype, "Subtype", OMA_BCAST_PRIVATE_USE)
         return cls(subtype=subtype, data=r.take(r.remaining, "Subtype specific data"))
 
     def encode(self, w: Writer) -> None:

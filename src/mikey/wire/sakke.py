@@ -14,7 +14,7 @@ from typing import Self, TypeVar
 
 from mikey.errors import MikeyValueError
 from mikey.registry import IdScheme, PayloadType, Registry, SakkeParams
-from mikey.wire.buffer import Reader, Writer, check_length, check_uint
+from mikey.wire.buffer import Reader, Writer, check_assigned, check_length
 from mikey.wire.payload import Payload
 
 __all__ = ["SAKKE_PRIVATE_USE", "SakkePayload", "encapsulated_data_length"]
@@ -36,39 +36,6 @@ def encapsulated_data_length(sakke_params: SakkeParams | int) -> int | None:
     return _ENCAPSULATED_DATA_LENGTH.get(sakke_params)
 
 
-# Registry fields whose RFC sets aside Reserved values and a Private Use range. Shared
-# with ``mikey.wire.extension`` (Key ID type, OMA BCAST subtype); they would sit better
-# beside ``Reader.enum_or_int`` in ``buffer.py``.
-
-
-def _is_assigned(value: int, registry: type[Registry], private_use: range) -> bool:
-    """A registered value (Reserved ones are not members), or one in the Private Use range."""
-    return value in registry._value2member_map_ or value in private_use
-
-
-def _describe(value: int, registry: type[Registry], private_use: range) -> str:
-    return (
-        f"{value} is neither a registered {registry.__name__} value nor private use"
-        f" ({private_use.start}-{private_use.stop - 1})"
-    )
-
-
-def _read_assigned(r: Reader, registry: type[E], field: str, private_use: range) -> E | int:
-    """Read one byte: a registered member, or a private-use number kept as an int."""
-    at = r.pos
-    value = r.enum_or_int(registry, field)
-    if not _is_assigned(value, registry, private_use):
-        r.fail(f"{field}: {_describe(value, registry, private_use)}", at)
-    return value
-
-
-def _check_assigned(value: int, registry: type[Registry], field: str, private_use: range) -> None:
-    """Constructor check matching ``_read_assigned``."""
-    check_uint(value, 8, field)
-    if not _is_assigned(value, registry, private_use):
-        raise MikeyValueError(f"{field}: {_describe(value, registry, private_use)}")
-
-
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SakkePayload(Payload):
     """SAKKE: SAKKE Encapsulated Data for the Responder (RFC 6509 §4.2).
@@ -85,8 +52,8 @@ class SakkePayload(Payload):
     sakke_data: bytes
 
     def __post_init__(self) -> None:
-        _check_assigned(self.sakke_params, SakkeParams, "SAKKE params", SAKKE_PRIVATE_USE)
-        _check_assigned(self.id_scheme, IdScheme, "ID scheme", SAKKE_PRIVATE_USE)
+        check_assigned(self.sakke_params, SakkeParams, "SAKKE params", SAKKE_PRIVATE_USE)
+        check_assigned(self.id_scheme, IdScheme, "ID scheme", SAKKE_PRIVATE_USE)
         check_length(self.sakke_data, 16, "SAKKE data")
         expected = encapsulated_data_length(self.sakke_params)
         if expected is None:
@@ -118,8 +85,8 @@ class SakkePayload(Payload):
     @classmethod
     def decode_fields(cls, r: Reader) -> Self:
         """Read the fields after the Next payload byte (also used by TS 33.180 E.5)."""
-        sakke_params = _read_assigned(r, SakkeParams, "SAKKE params", SAKKE_PRIVATE_USE)
-        id_scheme = _read_assigned(r, IdScheme, "ID scheme", SAKKE_PRIVATE_USE)
+        sakke_params = r.enum_or_private(SakkeParams, "SAKKE params", SAKKE_PRIVATE_USE)
+        id_scheme = r.enum_or_private(IdScheme, "ID scheme", SAKKE_PRIVATE_USE)
         at = r.pos
         length = r.uint16("SAKKE data length")
         expected = encapsulated_data_length(sakke_params)
