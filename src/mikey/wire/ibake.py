@@ -16,7 +16,7 @@ from typing import Self
 from mikey.errors import MikeyValueError
 from mikey.registry import EccCurve, KvType, MacAlg, PayloadType, SkSubPayloadType
 from mikey.wire.buffer import Reader, Writer, check_length, check_uint
-from mikey.wire.kemac import KeyValidity, decode_key_validity, encode_key_validity
+from mikey.wire.kemac import KeyValidity, decode_key_validity, encode_key_validity, kv_type_of
 from mikey.wire.payload import Payload
 
 __all__ = [
@@ -28,52 +28,38 @@ __all__ = [
 ]
 
 
-def _kv_type(validity: KeyValidity) -> KvType:
-    return KvType.NULL if validity is None else validity.kv_type
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _EncryptedData(Payload):
+    """The shape IBAKE and ESK share: Next payload | Encr data len (16) | Encr data ~."""
+
+    encr_data: bytes
+
+    def __post_init__(self) -> None:
+        check_length(self.encr_data, 16, "Encr data")
+
+    @classmethod
+    def decode(cls, r: Reader) -> tuple[Self, PayloadType]:
+        next_type = r.enum(PayloadType, "Next payload")
+        return cls(encr_data=r.take(r.uint16("Encr data len"), "Encr data")), next_type
+
+    def encode(self, w: Writer, next_type: PayloadType) -> None:
+        w.uint8(next_type)
+        w.uint16(len(self.encr_data))
+        w.raw(self.encr_data)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class IbakePayload(Payload):
+class IbakePayload(_EncryptedData):
     """IBAKE: IBE-encrypted ECCPT sub-payloads and their identities (RFC 6267 §6.1.1)."""
 
     payload_type = PayloadType.IBAKE
-    encr_data: bytes
-
-    def __post_init__(self) -> None:
-        check_length(self.encr_data, 16, "Encr data")
-
-    # RFC 6267 §6.1.1 figure: Next payload | Encr data len (16) | Encr data ~
-    @classmethod
-    def decode(cls, r: Reader) -> tuple[Self, PayloadType]:
-        next_type = r.enum(PayloadType, "Next payload")
-        return cls(encr_data=r.take(r.uint16("Encr data len"), "Encr data")), next_type
-
-    def encode(self, w: Writer, next_type: PayloadType) -> None:
-        w.uint8(next_type)
-        w.uint16(len(self.encr_data))
-        w.raw(self.encr_data)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class EncryptedSecretKeyPayload(Payload):
+class EncryptedSecretKeyPayload(_EncryptedData):
     """ESK: an IBE-encrypted SK sub-payload and its identity (RFC 6267 §6.1.2)."""
 
     payload_type = PayloadType.ESK
-    encr_data: bytes
-
-    def __post_init__(self) -> None:
-        check_length(self.encr_data, 16, "Encr data")
-
-    # RFC 6267 §6.1.2 figure: Next payload | Encr data len (16) | Encr data ~
-    @classmethod
-    def decode(cls, r: Reader) -> tuple[Self, PayloadType]:
-        next_type = r.enum(PayloadType, "Next payload")
-        return cls(encr_data=r.take(r.uint16("Encr data len"), "Encr data")), next_type
-
-    def encode(self, w: Writer, next_type: PayloadType) -> None:
-        w.uint8(next_type)
-        w.uint16(len(self.encr_data))
-        w.raw(self.encr_data)
 
 
 # Octets in one field element, ceil(m / 8) for a curve over GF(p) or GF(2^m) of m bits
@@ -156,7 +142,7 @@ class EcDiffieHellmanSubPayload(Payload):
 
     @property
     def kv_type(self) -> KvType:
-        return _kv_type(self.validity)
+        return kv_type_of(self.validity)
 
     # RFC 6267 §6.1.4 figure: Next payload | ECC Curve | ECC Point ~ (padded) |
     # Auth alg | TGK len (16) | Reserv (4) | KV (4) | KV data (optional) ~
@@ -219,7 +205,7 @@ class SecretKeySubPayload(Payload):
 
     @property
     def kv_type(self) -> KvType:
-        return _kv_type(self.validity)
+        return kv_type_of(self.validity)
 
     # RFC 6267 §6.1.5 figure: Next Payload | Type (4) | KV (4) | Key data len (16) |
     # Key data ~ | KV data (optional) ~

@@ -27,6 +27,7 @@ __all__ = [
     "SpiValidity",
     "decode_key_validity",
     "encode_key_validity",
+    "kv_type_of",
 ]
 
 
