@@ -13,7 +13,7 @@ from typing import Self
 from mikey.errors import MikeyValueError
 from mikey.registry import CertType, ErrorNo, IdType, MacAlg, PayloadType, TsType
 from mikey.wire.buffer import Reader, Writer, check_length, check_uint
-from mikey.wire.payload import Payload
+from mikey.wire.payload import Payload, trusted
 
 __all__ = [
     "CertPayload",
@@ -62,6 +62,9 @@ def ntp_to_datetime(value: int, ts_type: TsType = TsType.NTP_UTC) -> datetime:
     return _NTP_EPOCH + timedelta(seconds=seconds, microseconds=(fraction * 1_000_000) >> 32)
 
 
+_TS_LENGTHS = {ts_type: ts_type.value_length for ts_type in TsType}
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TimestampPayload(Payload):
     """T: a timestamp; the value's length is implicit in its type (RFC 3830 §6.6)."""
@@ -86,8 +89,9 @@ class TimestampPayload(Payload):
     def decode(cls, r: Reader) -> tuple[Self, PayloadType]:
         next_type = r.enum(PayloadType, "Next payload")
         ts_type = r.enum(TsType, "TS type")
-        value = int.from_bytes(r.take(ts_type.value_length, "TS value"))
-        return cls(ts_type=ts_type, value=value), next_type
+        # The value is read with the length of its type, so it is in range.
+        value = int.from_bytes(r.take(_TS_LENGTHS[ts_type], "TS value"))
+        return trusted(cls, ts_type=ts_type, value=value), next_type
 
     def encode(self, w: Writer, next_type: PayloadType) -> None:
         w.uint8(next_type)
@@ -187,7 +191,7 @@ class RandPayload(Payload):
     @classmethod
     def decode(cls, r: Reader) -> tuple[Self, PayloadType]:
         next_type = r.enum(PayloadType, "Next payload")
-        return cls(rand=r.take(r.uint8("RAND len"), "RAND")), next_type
+        return trusted(cls, rand=r.take(r.uint8("RAND len"), "RAND")), next_type
 
     def encode(self, w: Writer, next_type: PayloadType) -> None:
         w.uint8(next_type)

@@ -7,6 +7,7 @@ and the absolute byte offset in the message; the position is left unchanged.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from typing import NoReturn, TypeVar
 
@@ -102,9 +103,26 @@ class Reader:
     def uint64(self, field: str) -> int:
         return int.from_bytes(self.take(8, field))
 
-    def enum(self, registry: type[E], field: str, value: int | None = None) -> E:
-        """Read one byte (or check ``value``) as a member of ``registry``; unknown fails."""
-        at = self._pos if value is None else self._pos - 1
+    def unpack(self, layout: struct.Struct, field: str) -> tuple[int, ...]:
+        """Read a run of fixed-size integer fields at once (``layout`` is big-endian).
+
+        Decoders use it for the fixed part of a payload: one bounds check instead of one
+        per field. ``field`` names the run for the error message.
+        """
+        left = self._end - self._pos
+        if layout.size > left:
+            self.fail(f"{field}: needs {layout.size} bytes, {left} left")
+        values = layout.unpack_from(self._data, self._pos)
+        self._pos += layout.size
+        return values
+
+    def enum(
+        self, registry: type[E], field: str, value: int | None = None, at: int | None = None
+    ) -> E:
+        """Read one byte (or check ``value``, read from offset ``at``, by default the byte
+        before the position) as a member of ``registry``; unknown numbers fail."""
+        if at is None:
+            at = self._pos if value is None else self._pos - 1
         number = self.uint8(field) if value is None else value
         member = registry._value2member_map_.get(number)
         if member is None:

@@ -6,12 +6,14 @@ RFC 3830 §6.1 (HDR) and §6.1.1 (SRTP-ID map), RFC 4563 §5 (Empty map), RFC 60
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from typing import Self
 
 from mikey.errors import MikeyValueError
 from mikey.registry import MIKEY_VERSION, CsIdMapType, DataType, PayloadType, PrfFunc, ProtType
 from mikey.wire.buffer import Reader, Writer, check_length, check_uint
+from mikey.wire.payload import trusted
 
 __all__ = [
     "CommonHeader",
@@ -42,6 +44,9 @@ class SrtpIdEntry:
         check_uint(self.roc, 32, "ROC")
 
 
+_SRTP_ID_ENTRY = struct.Struct(">BII")  # RFC 3830 §6.1.1: Policy_no, SSRC, ROC
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class SrtpIdMap:
     """CS ID map type SRTP-ID: #CS entries of policy number, SSRC and ROC (RFC 3830 §6.1.1)."""
@@ -57,11 +62,12 @@ class SrtpIdMap:
     def decode(cls, r: Reader, cs_count: int) -> Self:
         if r.remaining < 9 * cs_count:
             r.fail(f"CS ID map info: #CS={cs_count} needs {9 * cs_count} bytes, {r.remaining} left")
-        entries = tuple(
-            SrtpIdEntry(policy_no=r.uint8("Policy_no"), ssrc=r.uint32("SSRC"), roc=r.uint32("ROC"))
-            for _ in range(cs_count)
-        )
-        return cls(entries=entries)
+        # 8- and 32-bit fields read whole: SrtpIdEntry's range checks cannot fail.
+        entries = []
+        for _ in range(cs_count):
+            policy_no, ssrc, roc = r.unpack(_SRTP_ID_ENTRY, "Policy_no / SSRC / ROC")
+            entries.append(trusted(SrtpIdEntry, policy_no=policy_no, ssrc=ssrc, roc=roc))
+        return cls(entries=tuple(entries))
 
     def encode(self, w: Writer) -> None:
         for entry in self.entries:
@@ -226,6 +232,10 @@ _MAP_DECODERS: dict[CsIdMapType, type[SrtpIdMap] | type[EmptyMap] | type[Generic
 }
 
 
+# RFC 3830 §6.1: version, data type, next payload, V | PRF func, CSB ID, #CS, map type.
+_FIXED = struct.Struct(">BBBBIBB")
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class CommonHeader:
     """HDR, always the first payload (RFC 3830 §6.1).
@@ -253,25 +263,23 @@ class CommonHeader:
     @classmethod
     def decode(cls, r: Reader) -> tuple[Self, PayloadType]:
         at = r.pos
-        version = r.uint8("version")
+        version, data_type, next_type, v_prf, csb_id, cs_count, map_type = r.unpack(
+            _FIXED, "Common header (10 bytes)"
+        )
         if version != MIKEY_VERSION:
             r.fail(f"version: {version} is not MIKEY version {MIKEY_VERSION}", at)
-        data_type = r.enum_or_int(DataType, "data type")
-        next_type = r.enum(PayloadType, "next payload")
-        v_prf = r.uint8("V / PRF func")
-        csb_id = r.uint32("CSB ID")
-        cs_count = r.uint8("#CS")
-        map_type = r.enum(CsIdMapType, "CS ID map type")
-        r.payload = f"HDR {map_type.label} map"
-        cs_id_map = _MAP_DECODERS[map_type].decode(r, cs_count)
-        header = cls(
-            data_type=data_type,
+        cs_id_map_type = r.enum(CsIdMapType, "CS ID map type", map_type, at + 9)
+        # Every field was read from a field of its own width: the checks cannot fail.
+        header = trusted(
+            cls,
+            version=version,
+            data_type=r.enum_or_int(DataType, "data type", data_type),
             csb_id=csb_id,
-            cs_id_map=cs_id_map,
             v=bool(v_prf & 0x80),
-            prf_func=PrfFunc._value2member_map_.get(v_prf & 0x7F, v_prf & 0x7F),  # type: ignore[arg-type]
+            prf_func=r.enum_or_int(PrfFunc, "PRF func", v_prf & 0x7F),
+            cs_id_map=_MAP_DECODERS[cs_id_map_type].decode(r, cs_count),
         )
-        return header, next_type
+        return header, r.enum(PayloadType, "next payload", next_type, at + 2)
 
     def encode(self, w: Writer, next_type: PayloadType) -> None:
         w.uint8(self.version)

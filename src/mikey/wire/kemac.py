@@ -11,13 +11,14 @@ When the encryption algorithm is NULL the sub-payloads are visible, and
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from typing import Self
 
 from mikey.errors import MikeyValueError
 from mikey.registry import EncrAlg, KeyDataType, KvType, MacAlg, PayloadType
 from mikey.wire.buffer import Reader, Writer, check_length
-from mikey.wire.payload import Payload
+from mikey.wire.payload import Payload, trusted
 
 __all__ = [
     "IntervalValidity",
@@ -135,6 +136,9 @@ class KeyDataSubPayload(Payload):
         encode_key_validity(w, self.validity)
 
 
+_FIXED = struct.Struct(">BBH")  # RFC 3830 §6.2: Next payload, Encr alg, Encr data len
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class KemacPayload(Payload):
     """KEMAC: encrypted key data sub-payloads and a MAC (RFC 3830 §6.2, RFC 6043 §6.2).
@@ -160,12 +164,19 @@ class KemacPayload(Payload):
 
     @classmethod
     def decode(cls, r: Reader) -> tuple[Self, PayloadType]:
-        next_type = r.enum(PayloadType, "Next payload")
-        encr_alg = r.enum_or_int(EncrAlg, "Encr alg")
-        encr_data = r.take(r.uint16("Encr data len"), "Encr data")
+        at = r.pos
+        next_type, encr_alg, length = r.unpack(_FIXED, "KEMAC fixed fields")
+        encr_data = r.take(length, "Encr data")
         mac_alg = r.enum(MacAlg, "MAC alg")
-        mac = r.take(mac_alg.mac_length, "MAC")
-        return cls(encr_alg=encr_alg, encr_data=encr_data, mac_alg=mac_alg, mac=mac), next_type
+        # Lengths are read from their fields, so the constructor's checks cannot fail.
+        payload = trusted(
+            cls,
+            encr_alg=r.enum_or_int(EncrAlg, "Encr alg", encr_alg),
+            encr_data=encr_data,
+            mac_alg=mac_alg,
+            mac=r.take(mac_alg.mac_length, "MAC"),
+        )
+        return payload, r.enum(PayloadType, "Next payload", next_type, at)
 
     def encode(self, w: Writer, next_type: PayloadType) -> None:
         w.uint8(next_type)

@@ -22,7 +22,7 @@ from mikey.wire.basic import VerificationPayload
 from mikey.wire.buffer import STRICT, Profile, Reader, Writer
 from mikey.wire.header import CommonHeader
 from mikey.wire.kemac import KemacPayload
-from mikey.wire.payload import Payload
+from mikey.wire.payload import Payload, trusted
 from mikey.wire.publickey import SignaturePayload
 
 __all__ = [
@@ -180,8 +180,11 @@ def decode_message(data: bytes, *, profile: Profile = STRICT) -> Message:
         offset = starts[index] if index is not None else 0
         name = payloads[index].payload_type.label if index is not None else "message"
         raise MikeyParseError(what, payload=name, offset=offset)
-    kemac = next((p for p in payloads if isinstance(p, KemacPayload)), None)
-    if kemac is not None and kemac.encr_alg == EncrAlg.NULL:
+    kemac = None
+    for payload in payloads:
+        if payload.payload_type is PayloadType.KEMAC:
+            kemac = payload
+    if isinstance(kemac, KemacPayload) and kemac.encr_alg == EncrAlg.NULL:
         # Keys sent in clear: their sub-payloads must parse too (RFC 3830 §6.13).
         try:
             decode_sub_payloads(
@@ -194,11 +197,9 @@ def decode_message(data: bytes, *, profile: Profile = STRICT) -> Message:
             raise MikeyParseError(
                 exc.what, payload=f"KEMAC {exc.payload}", offset=base + exc.offset
             ) from None
-    message = Message.__new__(Message)
-    object.__setattr__(message, "header", header)
-    object.__setattr__(message, "payloads", tuple(payloads))
-    object.__setattr__(message, "_layout", _Layout(data, tuple(starts), end))
-    return message
+    # The rules were checked above; Message.__post_init__ would only repeat them.
+    layout = _Layout(data, tuple(starts), end)
+    return trusted(Message, header=header, payloads=tuple(payloads), _layout=layout)
 
 
 def decode_sub_payloads(

@@ -10,12 +10,29 @@ has no such byte and always ends the chain.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from typing import ClassVar, Self
+from typing import Any, ClassVar, Self, TypeVar
 
 from mikey.registry import PayloadType
 from mikey.wire.buffer import Reader, Writer
 
-__all__ = ["Payload"]
+__all__ = ["Payload", "trusted"]
+
+T = TypeVar("T")
+_set = object.__setattr__
+_new = object.__new__
+
+
+def trusted(cls: type[T], **fields: Any) -> T:
+    """An instance of the frozen dataclass ``cls`` built from values its decoder has just
+    read and range-checked, skipping ``__init__`` and ``__post_init__``.
+
+    For decoders' hot paths only (SP parameters, SRTP-ID entries), where every value comes
+    straight from a bounded field and the checks cannot fail; every field must be given.
+    """
+    obj = _new(cls)
+    for name, value in fields.items():
+        _set(obj, name, value)
+    return obj
 
 
 class Payload(ABC):

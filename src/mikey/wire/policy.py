@@ -8,12 +8,13 @@ values are acceptable is the session layer's policy.
 
 from __future__ import annotations
 
+import struct
 from dataclasses import dataclass
 from typing import Self
 
 from mikey.registry import PayloadType, ProtType, Registry, SrtpParam
 from mikey.wire.buffer import Reader, Writer, check_length, check_uint
-from mikey.wire.payload import Payload
+from mikey.wire.payload import Payload, trusted
 
 __all__ = ["PolicyParam", "SecurityPolicyPayload"]
 
@@ -34,6 +35,9 @@ class PolicyParam:
         """The value read as an unsigned big-endian integer (lengths, algorithms, flags)."""
         return int.from_bytes(self.value)
 
+
+# RFC 3830 §6.10: Next payload, Policy no, Prot type, Policy param length.
+_FIXED = struct.Struct(">BBBH")
 
 _PARAM_REGISTRIES: dict[int, type[Registry]] = {ProtType.SRTP: SrtpParam}
 
@@ -70,12 +74,19 @@ class SecurityPolicyPayload(Payload):
 
     @classmethod
     def decode(cls, r: Reader) -> tuple[Self, PayloadType]:
-        next_type = r.enum(PayloadType, "Next payload")
-        policy_no = r.uint8("Policy no")
-        prot_type = r.enum_or_int(ProtType, "Prot type")
-        items = r.tlv8(r.uint16("Policy param length"), "Policy param")
-        params = tuple(PolicyParam(type=t, value=v) for t, v in items)
-        return cls(policy_no=policy_no, prot_type=prot_type, params=params), next_type
+        at = r.pos
+        next_type, policy_no, prot_type, length = r.unpack(_FIXED, "SP fixed fields")
+        items = r.tlv8(length, "Policy param")
+        # Every value comes from an 8- or 16-bit field, so the constructors' checks
+        # cannot fail: build the objects directly (SP decoding is a hot path).
+        params = tuple([trusted(PolicyParam, type=t, value=v) for t, v in items])
+        payload = trusted(
+            cls,
+            policy_no=policy_no,
+            prot_type=r.enum_or_int(ProtType, "Prot type", prot_type),
+            params=params,
+        )
+        return payload, r.enum(PayloadType, "Next payload", next_type, at)
 
     def encode(self, w: Writer, next_type: PayloadType) -> None:
         w.uint8(next_type)
