@@ -259,3 +259,18 @@ def test_sign_must_be_last() -> None:
                 TimestampPayload(ts_type=TsType.COUNTER, value=1),
             ),
         )
+
+
+def test_replace_makes_a_fresh_encoding() -> None:
+    # A signer builds the message with a placeholder signature, signs
+    # authenticated_bytes(), then swaps the signature in with dataclasses.replace.
+    import dataclasses
+
+    message = decode_message(PSK)
+    kemac = message.payloads[-1]
+    assert isinstance(kemac, KemacPayload)
+    changed = dataclasses.replace(
+        message, payloads=(*message.payloads[:-1], dataclasses.replace(kemac, mac=b"\x01" * 20))
+    )
+    assert changed.encode() == PSK[:-20] + b"\x01" * 20
+    assert changed.authenticated_bytes() == message.authenticated_bytes()

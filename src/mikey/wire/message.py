@@ -54,7 +54,7 @@ class Message:
 
     header: CommonHeader
     payloads: tuple[Payload, ...] = ()
-    _layout: _Layout | None = field(default=None, compare=False, repr=False)
+    _layout: _Layout | None = field(default=None, init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if (problem := rules.check(self.header, self.payloads)) is not None:

@@ -149,7 +149,7 @@ def _kemac(data_type: int) -> KemacPayload:
 def _ticket_policy() -> TicketPolicy:
     return TicketPolicy(
         ticket_type=TicketType.MIKEY_BASE_TICKET,
-        subtype=0,
+        subtype=1,  # RFC 6043 §6.10: Subtype 1, Version 1 is the MIKEY Base Ticket
         version=1,
         prf_func=PrfFunc.MIKEY_1,
         flags=TicketFlag.D | TicketFlag.F | TicketFlag.H | TicketFlag.N | TicketFlag.O,
