@@ -91,7 +91,7 @@ class TimestampPayload(Payload):
         ts_type = r.enum(TsType, "TS type")
         # The value is read with the length of its type, so it is in range.
         value = int.from_bytes(r.take(_TS_LENGTHS[ts_type], "TS value"))
-        return trusted(cls, ts_type=ts_type, value=value), next_type
+        return trusted(cls)(ts_type=ts_type, value=value), next_type
 
     def encode(self, w: Writer, next_type: PayloadType) -> None:
         w.uint8(next_type)
@@ -191,7 +191,7 @@ class RandPayload(Payload):
     @classmethod
     def decode(cls, r: Reader) -> tuple[Self, PayloadType]:
         next_type = r.enum(PayloadType, "Next payload")
-        return trusted(cls, rand=r.take(r.uint8("RAND len"), "RAND")), next_type
+        return trusted(cls)(rand=r.take(r.uint8("RAND len"), "RAND")), next_type
 
     def encode(self, w: Writer, next_type: PayloadType) -> None:
         w.uint8(next_type)

@@ -64,9 +64,10 @@ class SrtpIdMap:
             r.fail(f"CS ID map info: #CS={cs_count} needs {9 * cs_count} bytes, {r.remaining} left")
         # 8- and 32-bit fields read whole: SrtpIdEntry's range checks cannot fail.
         entries = []
+        make_entry = trusted(SrtpIdEntry)
         for _ in range(cs_count):
             policy_no, ssrc, roc = r.unpack(_SRTP_ID_ENTRY, "Policy_no / SSRC / ROC")
-            entries.append(trusted(SrtpIdEntry, policy_no=policy_no, ssrc=ssrc, roc=roc))
+            entries.append(make_entry(policy_no=policy_no, ssrc=ssrc, roc=roc))
         return cls(entries=tuple(entries))
 
     def encode(self, w: Writer) -> None:
@@ -270,8 +271,7 @@ class CommonHeader:
             r.fail(f"version: {version} is not MIKEY version {MIKEY_VERSION}", at)
         cs_id_map_type = r.enum(CsIdMapType, "CS ID map type", map_type, at + 9)
         # Every field was read from a field of its own width: the checks cannot fail.
-        header = trusted(
-            cls,
+        header = trusted(cls)(
             version=version,
             data_type=r.enum_or_int(DataType, "data type", data_type),
             csb_id=csb_id,

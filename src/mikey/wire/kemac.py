@@ -169,8 +169,7 @@ class KemacPayload(Payload):
         encr_data = r.take(length, "Encr data")
         mac_alg = r.enum(MacAlg, "MAC alg")
         # Lengths are read from their fields, so the constructor's checks cannot fail.
-        payload = trusted(
-            cls,
+        payload = trusted(cls)(
             encr_alg=r.enum_or_int(EncrAlg, "Encr alg", encr_alg),
             encr_data=encr_data,
             mac_alg=mac_alg,

@@ -199,7 +199,7 @@ def decode_message(data: bytes, *, profile: Profile = STRICT) -> Message:
             ) from None
     # The rules were checked above; Message.__post_init__ would only repeat them.
     layout = _Layout(data, tuple(starts), end)
-    return trusted(Message, header=header, payloads=tuple(payloads), _layout=layout)
+    return trusted(Message)(header=header, payloads=tuple(payloads), _layout=layout)
 
 
 def decode_sub_payloads(

@@ -10,6 +10,8 @@ has no such byte and always ends the chain.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import fields
 from typing import Any, ClassVar, Self, TypeVar
 
 from mikey.registry import PayloadType
@@ -18,21 +20,35 @@ from mikey.wire.buffer import Reader, Writer
 __all__ = ["Payload", "trusted"]
 
 T = TypeVar("T")
-_set = object.__setattr__
-_new = object.__new__
 
 
-def trusted(cls: type[T], **fields: Any) -> T:
-    """An instance of the frozen dataclass ``cls`` built from values its decoder has just
-    read and range-checked, skipping ``__init__`` and ``__post_init__``.
+_MAKERS: dict[type[Any], Callable[..., Any]] = {}
 
-    For decoders' hot paths only (SP parameters, SRTP-ID entries), where every value comes
-    straight from a bounded field and the checks cannot fail; every field must be given.
+
+def trusted(cls: type[T]) -> Callable[..., T]:
+    """A constructor for the frozen dataclass ``cls`` that skips ``__init__`` and
+    ``__post_init__``: ``trusted(SrtpIdEntry)(policy_no=…, ssrc=…, roc=…)``.
+
+    For decoders' hot paths only, where every value comes straight from a field of its
+    own width and the constructor's checks cannot fail. It is generated once per class,
+    as ``dataclasses`` does for ``__init__``, and every field must be given.
     """
-    obj = _new(cls)
-    for name, value in fields.items():
-        _set(obj, name, value)
-    return obj
+    make = _MAKERS.get(cls)
+    if make is None:
+        make = _MAKERS[cls] = _generate(cls)
+    return make
+
+
+def _generate(cls: type[T]) -> Callable[..., T]:
+    names = [f.name for f in fields(cls)]  # type: ignore[arg-type]
+    namespace: dict[str, Any] = {"_new": object.__new__, "_cls": cls}
+    namespace.update({f"_set_{name}": cls.__dict__[name].__set__ for name in names})
+    lines = [f"def make(*, {', '.join(names)}):", "    obj = _new(_cls)"]
+    lines += [f"    _set_{name}(obj, {name})" for name in names]
+    lines.append("    return obj")
+    exec("\n".join(lines), namespace)
+    make: Callable[..., T] = namespace["make"]
+    return make
 
 
 class Payload(ABC):

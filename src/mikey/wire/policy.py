@@ -79,9 +79,9 @@ class SecurityPolicyPayload(Payload):
         items = r.tlv8(length, "Policy param")
         # Every value comes from an 8- or 16-bit field, so the constructors' checks
         # cannot fail: build the objects directly (SP decoding is a hot path).
-        params = tuple([trusted(PolicyParam, type=t, value=v) for t, v in items])
-        payload = trusted(
-            cls,
+        make_param = trusted(PolicyParam)
+        params = tuple([make_param(type=t, value=v) for t, v in items])
+        payload = trusted(cls)(
             policy_no=policy_no,
             prot_type=r.enum_or_int(ProtType, "Prot type", prot_type),
             params=params,
