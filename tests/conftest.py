@@ -8,6 +8,6 @@ settings.register_profile(
     "quick", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.register_profile(
-    "long", max_examples=20_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    "long", max_examples=5_000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "quick"))
