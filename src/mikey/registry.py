@@ -49,6 +49,9 @@ __all__ = [
     "SrtpEncrAlg",
     "SrtpParam",
     "SrtpPrf",
+    "TeslaMac",
+    "TeslaParam",
+    "TeslaPrf",
     "TicketType",
     "TsRole",
     "TsType",
@@ -327,6 +330,32 @@ class SrtpPrf(Registry):
     ARIA_CTR = 2, "ARIA-CTR"
 
 
+class TeslaParam(Registry):
+    """TESLA policy parameter types of an SP payload with Prot type TESLA (RFC 4442 §4.2)."""
+
+    PRF_IDENTIFIER = 1, "PRF identifier for f and f'"
+    PRF_OUTPUT_LENGTH = 2, "Length of PRF f' output"
+    MAC_IDENTIFIER = 3, "Identifier for the TESLA MAC"
+    MAC_OUTPUT_LENGTH = 4, "Length of TESLA MAC output"
+    START_OF_SESSION = 5, "Start of session"
+    INTERVAL_DURATION = 6, "Interval duration"
+    KEY_DISCLOSURE_DELAY = 7, "Key disclosure delay"
+    KEY_CHAIN_LENGTH = 8, "Key chain length"
+    LOCAL_TIMESTAMP_MEDIA_RECEIVER = 9, "Local timestamp media receiver"
+
+
+class TeslaPrf(Registry):
+    """TESLA PRF F(x), F'(x) values (TESLA parameter 1; RFC 4442 §4.2)."""
+
+    HMAC_SHA1 = 0, "HMAC-SHA1"
+
+
+class TeslaMac(Registry):
+    """TESLA MAC values (TESLA parameter 3; RFC 4442 §4.2)."""
+
+    HMAC_SHA1 = 0, "HMAC-SHA1"
+
+
 class FecOrder(Registry):
     """SRTP policy "sender's FEC order" values (parameter 9; RFC 3830 Table 6.10.1.e)."""
 
@@ -523,4 +552,5 @@ IANA_SUBREGISTRIES: dict[str, type[Registry]] = {
     "sakke-params": SakkeParams,
     "id-scheme": IdScheme,
 }
-"""Which IANA sub-registry (by its id in the IANA XML) each enum mirrors."""
+"""Which IANA sub-registry (by its id in the IANA XML) each enum mirrors. The TESLA
+enums come from the tables of RFC 4442 §4.2, which the MIKEY registry copy does not hold."""

@@ -157,7 +157,7 @@ def test_failing_message_names_the_profile_that_reads_it() -> None:
     result = run(stdin=MILESTONE.hex())
     assert result.exit_code == 1
     assert result.stdout == ""
-    assert "message at byte 115: 1 bytes after the last payload" in result.stderr
+    assert "message at byte 115: 1 byte after the last payload" in result.stderr
     assert "bytes from 107: " in result.stderr
     hint = "decodes with --profile trailing-zero (one 0x00 byte after the last payload)"
     assert hint in " ".join(result.stderr.split())
@@ -168,7 +168,7 @@ def test_failing_message_in_json() -> None:
     assert result.exit_code == 1
     assert json.loads(result.stdout) == {
         "source": "hex",
-        "error": "message at byte 115: 1 bytes after the last payload",
+        "error": "message at byte 115: 1 byte after the last payload",
         "payload": "message",
         "offset": 115,
         "hint": "decodes with --profile trailing-zero (one 0x00 byte after the last payload)",
@@ -188,7 +188,7 @@ def test_profile_shows_what_strict_decoding_refuses() -> None:
     assert "Trailing bytes: 00 after the last payload" in result.stdout
     assert "Pre-shared, 115 bytes + 1 trailing byte" in result.stdout
     out = run_json("-p", "trailing-zero", stdin=MILESTONE.hex())
-    assert out["strict_error"] == "message at byte 115: 1 bytes after the last payload"
+    assert out["strict_error"] == "message at byte 115: 1 byte after the last payload"
     tree = out["message"]
     assert tree["length"] == len(MILESTONE)
     assert tree["children"][-1] == {

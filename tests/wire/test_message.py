@@ -188,7 +188,7 @@ def test_wrong_version_is_refused() -> None:
 
 
 def test_trailing_bytes() -> None:
-    with pytest.raises(MikeyParseError, match="1 bytes after the last payload"):
+    with pytest.raises(MikeyParseError, match="1 byte after the last payload"):
         decode_message(PSK + b"\x00")
     assert decode_message(PSK + b"\x00", profile=TRAILING_ZERO) == decode_message(PSK)
     assert decode_message(PSK + b"\x00", profile=TRAILING_ZERO).encode() == PSK

@@ -27,12 +27,17 @@ from mikey.wire.publickey import SignaturePayload
 
 __all__ = [
     "Message",
+    "decode_chain",
     "decode_message",
     "decode_sub_payloads",
     "encode_sub_payloads",
 ]
 
 P = TypeVar("P", bound=Payload)
+
+
+def _bytes(n: int) -> str:
+    return "1 byte" if n == 1 else f"{n} bytes"
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,7 +176,7 @@ def decode_message(data: bytes, *, profile: Profile = STRICT) -> Message:
     end = r.pos
     r.payload = "message"
     if r.remaining and not (profile.trailing_zero_byte and r.remaining == 1 and data[end] == 0):
-        r.fail(f"{r.remaining} bytes after the last payload")
+        r.fail(f"{_bytes(r.remaining)} after the last payload")
     problem = None
     if not profile.skip_payload_rules:
         problem = rules.check(header, payloads, sp_with_empty_map=profile.sp_with_empty_map)
@@ -202,6 +207,31 @@ def decode_message(data: bytes, *, profile: Profile = STRICT) -> Message:
     return trusted(Message)(header=header, payloads=tuple(payloads), _layout=layout)
 
 
+def decode_chain(
+    data: bytes,
+    *,
+    first: PayloadType | None = None,
+    allowed: frozenset[PayloadType] = rules.TOP_LEVEL,
+    profile: Profile = STRICT,
+    name: str = "payload chain",
+) -> tuple[Payload, ...]:
+    """Decode a chain of payloads that is not a whole message.
+
+    With ``first`` given, the chain starts with that payload (a KEMAC's Encr data, RFC 3830
+    §6.2); without it, the first byte is a First Payload field naming it, as in the TP Data
+    and Initiator Data of RFC 6043 §6.10. The chain must fill ``data`` exactly.
+
+    :raises MikeyParseError: with offsets relative to ``data``.
+    """
+    r = Reader(bytes(data), profile=profile, payload=name)
+    if first is None:
+        first = r.enum(PayloadType, "First Payload")
+    payloads = tuple(_decode_chain(r, first, allowed)[1])
+    r.payload = name
+    r.expect_end("the last payload")
+    return payloads
+
+
 def decode_sub_payloads(
     plaintext: bytes, *, first: PayloadType = PayloadType.KEY_DATA, profile: Profile = STRICT
 ) -> tuple[Payload, ...]:
@@ -212,11 +242,9 @@ def decode_sub_payloads(
     """
     if not plaintext and first is PayloadType.KEY_DATA:
         return ()  # an update message may carry no keys (RFC 3830 §4.5, §6.2)
-    r = Reader(bytes(plaintext), profile=profile, payload="KEMAC Encr data")
-    payloads = tuple(_decode_chain(r, first, rules.KEMAC_INNER)[1])
-    r.payload = "KEMAC Encr data"
-    r.expect_end("the last key data sub-payload")
-    return payloads
+    return decode_chain(
+        plaintext, first=first, allowed=rules.KEMAC_INNER, profile=profile, name="KEMAC Encr data"
+    )
 
 
 def encode_sub_payloads(payloads: Sequence[Payload]) -> bytes:

@@ -12,7 +12,7 @@ import struct
 from dataclasses import dataclass
 from typing import Self
 
-from mikey.registry import PayloadType, ProtType, Registry, SrtpParam
+from mikey.registry import PayloadType, ProtType, Registry, SrtpParam, TeslaParam
 from mikey.wire.buffer import Reader, Writer, check_length, check_uint
 from mikey.wire.payload import Payload, trusted
 
@@ -39,7 +39,10 @@ class PolicyParam:
 # RFC 3830 §6.10: Next payload, Policy no, Prot type, Policy param length.
 _FIXED = struct.Struct(">BBBH")
 
-_PARAM_REGISTRIES: dict[int, type[Registry]] = {ProtType.SRTP: SrtpParam}
+_PARAM_REGISTRIES: dict[int, type[Registry]] = {
+    ProtType.SRTP: SrtpParam,
+    ProtType.TESLA: TeslaParam,
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
