@@ -211,6 +211,10 @@ class Writer:
     def uint64(self, value: int) -> None:
         self._buf += value.to_bytes(8)
 
+    def pack(self, layout: struct.Struct, *values: int) -> None:
+        """Append a run of fixed-size integer fields (the mirror of ``Reader.unpack``)."""
+        self._buf += layout.pack(*values)
+
     def raw(self, value: bytes) -> None:
         self._buf += value
 

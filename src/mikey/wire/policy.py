@@ -92,11 +92,6 @@ class SecurityPolicyPayload(Payload):
         return payload, r.enum(PayloadType, "Next payload", next_type, at)
 
     def encode(self, w: Writer, next_type: PayloadType) -> None:
-        w.uint8(next_type)
-        w.uint8(self.policy_no)
-        w.uint8(self.prot_type)
-        w.uint16(sum(2 + len(p.value) for p in self.params))
-        for param in self.params:
-            w.uint8(param.type)
-            w.uint8(len(param.value))
-            w.raw(param.value)
+        params = b"".join([bytes((p.type, len(p.value))) + p.value for p in self.params])
+        w.pack(_FIXED, next_type, self.policy_no, self.prot_type, len(params))
+        w.raw(params)
