@@ -233,6 +233,7 @@ def test_signature_span_and_kemac_mac_span() -> None:
     )
     data = message.encode()
     assert message.authenticated_bytes() == data[:-16]
+    assert message.bytes_before(-1) == data[:-18]  # RSA-R R_MESSAGE: without SIGN at all
     start, end = message.payload_span(1)
     assert data[start] == PayloadType.PKE
     assert message.kemac_mac_bytes() == b"\x00" + data[start + 1 : end - 20]

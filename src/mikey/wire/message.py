@@ -132,6 +132,18 @@ class Message:
             return data[: end - len(last.ver_data)]
         raise MikeyValueError(f"the last payload, {last.payload_type.label}, has no MAC")
 
+    def bytes_before(self, index: int) -> bytes:
+        """The message up to (not including) ``payloads[index]``; negative indexes count
+        from the end.
+
+        RSA-R's R_MESSAGE signature covers "R_MESSAGE (excluding the SIGNr payload
+        itself)" (RFC 4738 §3.6), i.e. ``bytes_before(-1)``, followed by IDi || IDr || T;
+        RFC 3830 §5.2's signature also covers the SIGN payload's first two bytes
+        (``authenticated_bytes``).
+        """
+        start, _ = self.payload_span(index % len(self.payloads))
+        return self._get_layout().data[:start]
+
     def kemac_mac_bytes(self) -> bytes:
         """What the KEMAC MAC covers in the public-key method (RFC 3830 §6.2, §5.2):
         the KEMAC payload alone with its Next payload field set to zero, without the MAC.
