@@ -18,9 +18,9 @@ from typing import Annotated, Any, NoReturn, cast
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.tree import Tree
 
 from mikey.cli.inputs import FORMATS, Found, InputError, InputFormat, find_messages
+from mikey.cli.render import render_tree
 from mikey.errors import MikeyParseError
 from mikey.wire.buffer import Profile
 from mikey.wire.describe import Node, describe
@@ -144,19 +144,6 @@ def _decode(found: Found, profile: str, *, now: datetime, hex_limit: int | None)
     return _Result(found, tree=tree, strict_error=strict_error)
 
 
-def _add(tree: Tree, node: Node, *, offsets: bool) -> None:
-    where = f" [dim]@{node.offset}+{node.length}[/dim]" if node.offset is not None else ""
-    if node.children:
-        label = f"[bold]{escape(node.name)}[/bold]{where}"
-        if node.text:
-            label += f" [cyan]{escape(node.text)}[/cyan]"
-    else:
-        label = f"{escape(node.name)}: {escape(node.text)}{where if offsets else ''}"
-    branch = tree.add(label)
-    for child in node.children:
-        _add(branch, child, offsets=offsets)
-
-
 def _hexdump_around(data: bytes, offset: int) -> str:
     start = max(0, offset - 8)
     before, at, after = data[start:offset], data[offset : offset + 1], data[offset + 1 : offset + 8]
@@ -201,12 +188,11 @@ def _print_result(result: _Result, console: Console, err: Console, *, offsets: b
         if result.hint is not None:
             err.print(f"  hint: {escape(result.hint)}")
         return
-    tree = Tree(f"[bold green]MIKEY message[/bold green] from {where}: {escape(result.tree.text)}")
+    title = f"[bold green]MIKEY message[/bold green] from {where}: {escape(result.tree.text)}"
+    notes = []
     if result.strict_error is not None:
-        tree.add(f"[yellow]not strict RFC 3830:[/yellow] {escape(result.strict_error)}")
-    for child in result.tree.children:
-        _add(tree, child, offsets=offsets)
-    console.print(tree)
+        notes.append(f"[yellow]not strict RFC 3830:[/yellow] {escape(result.strict_error)}")
+    console.print(render_tree(result.tree, title, offsets=offsets, notes=notes))
 
 
 @app.command()
