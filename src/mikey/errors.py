@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from mikey.registry import ErrorNo
 
-__all__ = ["MikeyError", "MikeyParseError", "MikeyValueError"]
+__all__ = [
+    "MikeyAuthenticationError",
+    "MikeyError",
+    "MikeyInvalidEncrAlgError",
+    "MikeyInvalidMacAlgError",
+    "MikeyParseError",
+    "MikeyUnsupportedAlgorithmError",
+    "MikeyValueError",
+]
 
 
 class MikeyError(Exception):
@@ -35,3 +43,28 @@ class MikeyParseError(MikeyError, ValueError):
         self.what = what
         self.payload = payload
         self.offset = offset
+
+
+class MikeyAuthenticationError(MikeyError):
+    """A MAC does not verify: the message was altered or the keys differ.
+
+    A Responder answers with Auth failure (RFC 3830 §6.12); the message is rejected.
+    """
+
+    error_no = ErrorNo.AUTH_FAILURE
+
+
+class MikeyUnsupportedAlgorithmError(MikeyError, ValueError):
+    """An algorithm the message names is not one this implementation can use."""
+
+
+class MikeyInvalidEncrAlgError(MikeyUnsupportedAlgorithmError):
+    """The KEMAC encryption algorithm is not supported: Invalid EA (RFC 3830 §6.12)."""
+
+    error_no = ErrorNo.INVALID_EA
+
+
+class MikeyInvalidMacAlgError(MikeyUnsupportedAlgorithmError):
+    """The MAC algorithm is not supported: Invalid MAC (RFC 3830 §6.12)."""
+
+    error_no = ErrorNo.INVALID_MAC
