@@ -38,6 +38,7 @@ from mikey.wire.extension import (
 )
 from mikey.wire.profiles import PROFILES
 from mikey.wire.sakke import SakkePayload
+from tests.wire.codec import decode_payload, encode_payload
 from tests.wire.strategies_ext import CONTENT_STRATEGIES, PAYLOAD_STRATEGIES
 from tests.wire.test_sakke_payload import SAKKE_DATA
 
@@ -206,16 +207,10 @@ VECTORS: dict[str, tuple[bytes, PayloadType, int, bytes, GeneralExtensionContent
 
 
 def decode(data: bytes, profile: Profile = STRICT) -> tuple[GeneralExtensionPayload, PayloadType]:
-    r = Reader(data, profile=profile, payload="General Ext.")
-    payload, next_type = GeneralExtensionPayload.decode(r)
-    r.expect_end("General Ext.")
-    return payload, next_type
+    return decode_payload(GeneralExtensionPayload, data, profile)
 
 
-def encode(payload: GeneralExtensionPayload, next_type: PayloadType) -> bytes:
-    w = Writer()
-    payload.encode(w, next_type)
-    return w.getvalue()
+encode = encode_payload
 
 
 def test_every_registered_type_has_a_view_and_a_strategy() -> None:

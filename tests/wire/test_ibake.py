@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from mikey.errors import MikeyParseError, MikeyValueError
 from mikey.registry import EccCurve, MacAlg, PayloadType, SkSubPayloadType
-from mikey.wire.buffer import STRICT, Profile, Reader, Writer
+from mikey.wire.buffer import Profile, Reader
 from mikey.wire.ibake import (
     EcDiffieHellmanSubPayload,
     EncryptedSecretKeyPayload,
@@ -27,6 +27,7 @@ from mikey.wire.ibake import (
 )
 from mikey.wire.kemac import IntervalValidity, SpiValidity
 from mikey.wire.payload import Payload
+from tests.wire.codec import decode_payload, encode_payload
 from tests.wire.strategies_ticket import IBAKE_STRATEGIES
 
 CLASSES: list[type[Payload]] = [
@@ -45,20 +46,8 @@ def h(*fields: str) -> bytes:
     return bytes.fromhex("".join(fields))
 
 
-def decode(
-    cls: type[Payload], data: bytes, profile: Profile = STRICT
-) -> tuple[Payload, PayloadType]:
-    """Decode one payload that must use up ``data``."""
-    r = Reader(data, profile=profile, payload=cls.payload_type.label)
-    payload, next_type = cls.decode(r)
-    r.expect_end("the payload")
-    return payload, next_type
-
-
-def encode(payload: Payload, next_type: PayloadType) -> bytes:
-    w = Writer()
-    payload.encode(w, next_type)
-    return w.getvalue()
+decode = decode_payload
+encode = encode_payload
 
 
 VECTORS: dict[str, tuple[type[Payload], bytes, Payload, PayloadType]] = {

@@ -10,9 +10,10 @@ from hypothesis import strategies as st
 
 from mikey.errors import MikeyParseError, MikeyValueError
 from mikey.registry import IdScheme, PayloadType, SakkeParams
-from mikey.wire.buffer import STRICT, Profile, Reader, Writer
+from mikey.wire.buffer import STRICT, Profile
 from mikey.wire.profiles import PROFILES
 from mikey.wire.sakke import SakkePayload, encapsulated_data_length
+from tests.wire.codec import decode_payload, encode_payload
 from tests.wire.strategies_ext import sakke_payloads
 
 # RFC 6508 Appendix A, "Creating Encapsulated Data", for the public parameters of RFC 6509
@@ -68,16 +69,10 @@ VECTORS = {
 
 
 def decode(data: bytes, profile: Profile = STRICT) -> tuple[SakkePayload, PayloadType]:
-    r = Reader(data, profile=profile, payload="SAKKE")
-    payload, next_type = SakkePayload.decode(r)
-    r.expect_end("SAKKE")
-    return payload, next_type
+    return decode_payload(SakkePayload, data, profile)
 
 
-def encode(payload: SakkePayload, next_type: PayloadType) -> bytes:
-    w = Writer()
-    payload.encode(w, next_type)
-    return w.getvalue()
+encode = encode_payload
 
 
 def test_parameter_set_1_length_follows_rfc6508_section_4() -> None:

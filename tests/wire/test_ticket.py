@@ -24,7 +24,7 @@ from mikey.registry import (
     TsRole,
     TsType,
 )
-from mikey.wire.buffer import STRICT, Profile, Reader, Writer
+from mikey.wire.buffer import Profile, Reader
 from mikey.wire.payload import Payload
 from mikey.wire.ticket import (
     IdRolePayload,
@@ -35,6 +35,7 @@ from mikey.wire.ticket import (
     TicketPolicyPayload,
     TimestampRolePayload,
 )
+from tests.wire.codec import decode_payload, encode_payload
 from tests.wire.strategies_ticket import TICKET_STRATEGIES
 
 CLASSES: list[type[Payload]] = [
@@ -51,20 +52,8 @@ def h(*fields: str) -> bytes:
     return bytes.fromhex("".join(fields))
 
 
-def decode(
-    cls: type[Payload], data: bytes, profile: Profile = STRICT
-) -> tuple[Payload, PayloadType]:
-    """Decode one payload that must use up ``data``."""
-    r = Reader(data, profile=profile, payload=cls.payload_type.label)
-    payload, next_type = cls.decode(r)
-    r.expect_end("the payload")
-    return payload, next_type
-
-
-def encode(payload: Payload, next_type: PayloadType) -> bytes:
-    w = Writer()
-    payload.encode(w, next_type)
-    return w.getvalue()
+decode = decode_payload
+encode = encode_payload
 
 
 # The IDR payload that the TP Data of TP_BASE carries, after its First Payload byte.
