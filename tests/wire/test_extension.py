@@ -38,7 +38,7 @@ from mikey.wire.extension import (
 )
 from mikey.wire.profiles import PROFILES
 from mikey.wire.sakke import SakkePayload
-from tests.wire.codec import decode_payload, encode_payload
+from tests.wire.codec import decode_payload, encode_payload, with_byte
 from tests.wire.strategies_ext import CONTENT_STRATEGIES, PAYLOAD_STRATEGIES
 from tests.wire.test_sakke_payload import SAKKE_DATA
 
@@ -268,16 +268,10 @@ def _header(ext_type: int, data: bytes, next_payload: int = 0) -> bytes:
     return bytes((next_payload, ext_type)) + len(data).to_bytes(2) + data
 
 
-def _with(data: bytes, at: int, value: int) -> bytes:
-    changed = bytearray(data)
-    changed[at] = value
-    return bytes(changed)
-
-
 # name: (bytes, field the message starts with, offset in the message)
 BAD_VALUES = {
-    "next-payload-unassigned": (_with(CSB_ID, 0, 18), "Next payload", 0),
-    "length-past-end": (_with(CSB_ID, 3, 5), "Data", 4),
+    "next-payload-unassigned": (with_byte(CSB_ID, 0, 18), "Next payload", 0),
+    "length-past-end": (with_byte(CSB_ID, 3, 5), "Data", 4),
     "sdp-ids-empty": (_header(1, b""), "SDP IDs", 4),
     "sdp-ids-empty-kmpid": (_header(1, b"mikey;;x"), "SDP IDs", 10),
     "sdp-ids-trailing-separator": (_header(1, b"mikey;"), "SDP IDs", 10),
@@ -286,20 +280,20 @@ BAD_VALUES = {
     "sdp-ids-non-ascii": (_header(1, "mikéy".encode()), "SDP IDs", 7),
     "tesla-empty-key": (_header(2, b""), "TESLA initial key", 4),
     "key-id-empty": (_header(3, b""), "Key ID Information", 4),
-    "key-id-type-unassigned": (_with(KEY_ID, 4, 3), "Key ID Type", 4),
-    "key-id-type-last-unassigned": (_with(KEY_ID, 15, 240), "Key ID Type", 15),
-    "key-id-length-past-end": (_with(KEY_ID, 16, 1), "Key ID", 17),
+    "key-id-type-unassigned": (with_byte(KEY_ID, 4, 3), "Key ID Type", 4),
+    "key-id-type-last-unassigned": (with_byte(KEY_ID, 15, 240), "Key ID Type", 15),
+    "key-id-length-past-end": (with_byte(KEY_ID, 16, 1), "Key ID", 17),
     "key-id-half-sub-payload": (_header(3, b"\x01\x01\x00\x02"), "Key ID Length", 8),
     "csb-id-short": (_header(4, b"\x01\x02\x03"), "CSB ID", 4),
     "csb-id-long": (_header(4, b"\x01\x02\x03\x04\x05"), "1 unexpected bytes after CSB_ID", 8),
     "oma-empty": (_header(5, b""), "Subtype", 4),
-    "oma-subtype-reserved": (_with(OMA_BCAST, 4, 0), "Subtype", 4),
-    "oma-subtype-unassigned": (_with(OMA_BCAST, 4, 191), "Subtype", 4),
-    "sakke-to-self-next-payload": (_with(SAKKE_TO_SELF, 4, 4), "SAKKE-to-self Next payload", 4),
-    "sakke-to-self-params": (_with(SAKKE_TO_SELF, 5, 0), "SAKKE params", 5),
-    "sakke-to-self-scheme": (_with(SAKKE_TO_SELF, 6, 255), "ID scheme", 6),
-    "sakke-to-self-data-length": (_with(SAKKE_TO_SELF, 8, 0x12), "SAKKE data length", 7),
-    "sakke-to-self-point": (_with(SAKKE_TO_SELF, 9, 0x02), "SAKKE data", 9),
+    "oma-subtype-reserved": (with_byte(OMA_BCAST, 4, 0), "Subtype", 4),
+    "oma-subtype-unassigned": (with_byte(OMA_BCAST, 4, 191), "Subtype", 4),
+    "sakke-to-self-next-payload": (with_byte(SAKKE_TO_SELF, 4, 4), "SAKKE-to-self Next payload", 4),
+    "sakke-to-self-params": (with_byte(SAKKE_TO_SELF, 5, 0), "SAKKE params", 5),
+    "sakke-to-self-scheme": (with_byte(SAKKE_TO_SELF, 6, 255), "ID scheme", 6),
+    "sakke-to-self-data-length": (with_byte(SAKKE_TO_SELF, 8, 0x12), "SAKKE data length", 7),
+    "sakke-to-self-point": (with_byte(SAKKE_TO_SELF, 9, 0x02), "SAKKE data", 9),
     "sakke-to-self-trailing": (
         _header(6, SAKKE_TO_SELF[4:] + b"\x00"),
         "1 unexpected bytes after SAKKE-to-self",
@@ -320,7 +314,7 @@ def test_bad_values_name_the_field(name: str) -> None:
 
 def test_sakke_to_self_next_payload_is_ignored_under_lenience() -> None:
     # TS 33.180 E.5: the encapsulated Next payload "shall be set to zero and ignored".
-    decoded, _ = decode(_with(SAKKE_TO_SELF, 4, 4), NONZERO_RESERVED)
+    decoded, _ = decode(with_byte(SAKKE_TO_SELF, 4, 4), NONZERO_RESERVED)
     assert decoded == decode(SAKKE_TO_SELF)[0]
     assert decoded.data[0] == 0  # stored, and re-encoded, as zero
 

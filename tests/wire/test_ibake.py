@@ -27,7 +27,12 @@ from mikey.wire.ibake import (
 )
 from mikey.wire.kemac import IntervalValidity, SpiValidity
 from mikey.wire.payload import Payload
-from tests.wire.codec import decode_payload, encode_payload
+from tests.wire.codec import (
+    assert_truncations_refused,
+    assert_vector,
+    decode_payload,
+    encode_payload,
+)
 from tests.wire.strategies_ticket import IBAKE_STRATEGIES
 
 CLASSES: list[type[Payload]] = [
@@ -202,19 +207,13 @@ VECTORS: dict[str, tuple[type[Payload], bytes, Payload, PayloadType]] = {
 
 @pytest.mark.parametrize("name", VECTORS)
 def test_vector_decodes_and_reencodes(name: str) -> None:
-    cls, data, expected, next_type = VECTORS[name]
-    payload, decoded_next = decode(cls, data)
-    assert payload == expected
-    assert decoded_next is next_type
-    assert encode(payload, next_type) == data
+    assert_vector(*VECTORS[name])
 
 
 @pytest.mark.parametrize("name", VECTORS)
 def test_truncation_at_every_offset_is_a_parse_error(name: str) -> None:
     cls, data, _, _ = VECTORS[name]
-    for n in range(len(data)):
-        with pytest.raises(MikeyParseError):
-            decode(cls, data[:n])
+    assert_truncations_refused(cls, data)
 
 
 # SEC 2: field sizes in bits of the prime (p) and binary (m) curves of RFC 6267 Table 5.

@@ -13,7 +13,7 @@ from mikey.registry import IdScheme, PayloadType, SakkeParams
 from mikey.wire.buffer import STRICT, Profile
 from mikey.wire.profiles import PROFILES
 from mikey.wire.sakke import SakkePayload, encapsulated_data_length
-from tests.wire.codec import decode_payload, encode_payload
+from tests.wire.codec import decode_payload, encode_payload, with_byte
 from tests.wire.strategies_ext import sakke_payloads
 
 # RFC 6508 Appendix A, "Creating Encapsulated Data", for the public parameters of RFC 6509
@@ -117,23 +117,17 @@ def test_every_truncation_is_refused(name: str) -> None:
             decode(data[:end])
 
 
-def _with(data: bytes, at: int, value: int) -> bytes:
-    changed = bytearray(data)
-    changed[at] = value
-    return bytes(changed)
-
-
 BAD_VALUES = {
-    "next-payload-unassigned": (_with(SAKKE_PS1, 0, 18), "Next payload", 0),
-    "params-reserved-0": (_with(SAKKE_PS1, 1, 0), "SAKKE params", 1),
-    "params-unassigned": (_with(SAKKE_PS1, 1, 2), "SAKKE params", 1),
-    "params-reserved-255": (_with(SAKKE_PS1, 1, 255), "SAKKE params", 1),
-    "scheme-reserved-0": (_with(SAKKE_PS1, 2, 0), "ID scheme", 2),
-    "scheme-unassigned": (_with(SAKKE_PS1, 2, 3), "ID scheme", 2),
-    "scheme-reserved-255": (_with(SAKKE_PRIVATE, 2, 255), "ID scheme", 2),
-    "ps1-data-length": (_with(SAKKE_PS1, 4, 0x10), "SAKKE data length", 3),
-    "ps1-compressed-point": (_with(SAKKE_PS1, 5, 0x02), "SAKKE data", 5),
-    "data-past-end": (_with(SAKKE_PRIVATE, 4, 4), "SAKKE data", 5),
+    "next-payload-unassigned": (with_byte(SAKKE_PS1, 0, 18), "Next payload", 0),
+    "params-reserved-0": (with_byte(SAKKE_PS1, 1, 0), "SAKKE params", 1),
+    "params-unassigned": (with_byte(SAKKE_PS1, 1, 2), "SAKKE params", 1),
+    "params-reserved-255": (with_byte(SAKKE_PS1, 1, 255), "SAKKE params", 1),
+    "scheme-reserved-0": (with_byte(SAKKE_PS1, 2, 0), "ID scheme", 2),
+    "scheme-unassigned": (with_byte(SAKKE_PS1, 2, 3), "ID scheme", 2),
+    "scheme-reserved-255": (with_byte(SAKKE_PRIVATE, 2, 255), "ID scheme", 2),
+    "ps1-data-length": (with_byte(SAKKE_PS1, 4, 0x10), "SAKKE data length", 3),
+    "ps1-compressed-point": (with_byte(SAKKE_PS1, 5, 0x02), "SAKKE data", 5),
+    "data-past-end": (with_byte(SAKKE_PRIVATE, 4, 4), "SAKKE data", 5),
 }
 
 
@@ -200,6 +194,6 @@ def test_arbitrary_bytes(data: bytes) -> None:
 
 @given(st.binary(max_size=8), st.integers(0, 4), st.integers(0, 255))
 def test_mutated_vector(tail: bytes, at: int, value: int) -> None:
-    for data in (_with(SAKKE_PS1, at, value), SAKKE_PRIVATE[: at + 1] + tail):
+    for data in (with_byte(SAKKE_PS1, at, value), SAKKE_PRIVATE[: at + 1] + tail):
         with contextlib.suppress(MikeyParseError):
             decode(data)
