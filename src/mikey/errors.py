@@ -11,9 +11,17 @@ from mikey.registry import ErrorNo
 __all__ = [
     "MikeyAuthenticationError",
     "MikeyError",
+    "MikeyIdentityError",
     "MikeyInvalidEncrAlgError",
     "MikeyInvalidMacAlgError",
+    "MikeyInvalidPrfError",
     "MikeyParseError",
+    "MikeyPolicyError",
+    "MikeyPolicyParamError",
+    "MikeyProtocolError",
+    "MikeyReplayError",
+    "MikeySrtpError",
+    "MikeyTimestampError",
     "MikeyUnsupportedAlgorithmError",
     "MikeyValueError",
 ]
@@ -68,3 +76,60 @@ class MikeyInvalidMacAlgError(MikeyUnsupportedAlgorithmError):
     """The MAC algorithm is not supported: Invalid MAC (RFC 3830 §6.12)."""
 
     error_no = ErrorNo.INVALID_MAC
+
+
+class MikeyInvalidPrfError(MikeyUnsupportedAlgorithmError):
+    """The CSB's PRF is not one this side supports: Invalid PRF (RFC 3830 §6.12)."""
+
+    error_no = ErrorNo.INVALID_PRF
+
+
+class MikeyPolicyError(MikeyError, ValueError):
+    """A security policy cannot be honoured as a whole: Invalid SP (RFC 3830 §6.12)."""
+
+    error_no = ErrorNo.INVALID_SP
+
+
+class MikeyPolicyParamError(MikeyPolicyError):
+    """One security policy parameter is unacceptable: Invalid SPpar (RFC 3830 §6.12)."""
+
+    error_no = ErrorNo.INVALID_SPPAR
+
+
+class MikeyTimestampError(MikeyError):
+    """A timestamp is outside the accepted window: Invalid TS (RFC 3830 §5.4, §6.12)."""
+
+    error_no = ErrorNo.INVALID_TS
+
+
+class MikeyReplayError(MikeyError):
+    """A message was seen before (RFC 3830 §5.4).
+
+    It is dropped without an answer: answering a replay would let anyone who recorded
+    a message make the Responder talk.
+    """
+
+
+class MikeyIdentityError(MikeyError):
+    """An identity is unknown or not the expected one: Invalid ID (RFC 3830 §6.12)."""
+
+    error_no = ErrorNo.INVALID_ID
+
+
+class MikeyProtocolError(MikeyError):
+    """A message is well formed but not what the exchange allows at this point.
+
+    For instance an I_MESSAGE without RAND or KEMAC, a verification message for another
+    CSB, or a call out of order. A Responder answers Unspecified error.
+    """
+
+    error_no = ErrorNo.UNSPECIFIED_ERROR
+
+
+class MikeySrtpError(MikeyError):
+    """libsrtp refused an operation: an SRTP packet did not authenticate, was replayed,
+    or could not be protected (``status`` is libsrtp's ``srtp_err_status_t``)."""
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
