@@ -12,10 +12,12 @@ __all__ = [
     "MikeyAuthenticationError",
     "MikeyError",
     "MikeyIdentityError",
+    "MikeyInvalidDataTypeError",
     "MikeyInvalidEncrAlgError",
     "MikeyInvalidMacAlgError",
     "MikeyInvalidPrfError",
     "MikeyParseError",
+    "MikeyPeerError",
     "MikeyPolicyError",
     "MikeyPolicyParamError",
     "MikeyProtocolError",
@@ -133,3 +135,23 @@ class MikeySrtpError(MikeyError):
     def __init__(self, message: str, *, status: int | None = None) -> None:
         super().__init__(message)
         self.status = status
+
+
+class MikeyPeerError(MikeyError):
+    """The peer answered with an error message (RFC 3830 §5.1.2).
+
+    ``error_nos`` lists its ERR payloads' numbers. ``authenticated`` says whether its V
+    verified; an unauthenticated error message is only a hint of what went wrong (anyone
+    on the path can forge one), so the exchange it answers stays open.
+    """
+
+    def __init__(self, message: str, *, error_nos: tuple[int, ...], authenticated: bool) -> None:
+        super().__init__(message)
+        self.error_nos = error_nos
+        self.authenticated = authenticated
+
+
+class MikeyInvalidDataTypeError(MikeyError):
+    """A message of a data type this side does not take here: Invalid DT (RFC 3830 §6.12)."""
+
+    error_no = ErrorNo.INVALID_DT

@@ -1,0 +1,20 @@
+"""MIKEY key-transport methods as sans-I/O state machines: bytes and time in, bytes,
+bundles and errors out (RFC 3830 §3, §5)."""
+
+from mikey.modes.psk import (
+    CryptoSessionSpec,
+    PskInitiator,
+    PskResponder,
+    ResponderResult,
+    default_policy_acceptance,
+)
+from mikey.modes.replay import ReplayCache
+
+__all__ = [
+    "CryptoSessionSpec",
+    "PskInitiator",
+    "PskResponder",
+    "ReplayCache",
+    "ResponderResult",
+    "default_policy_acceptance",
+]
