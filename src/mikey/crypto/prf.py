@@ -49,20 +49,19 @@ class MessageKeyConstant(IntEnum):
     SALT = 0x29B88916  # 699959574
 
 
-def _hmac(algorithm: type[hashes.HashAlgorithm], key: bytes, data: bytes) -> bytes:
-    mac = HMAC(key, algorithm())
-    mac.update(data)
-    return mac.finalize()
-
-
 def _p(algorithm: type[hashes.HashAlgorithm], s: bytes, label: bytes, m: int) -> bytes:
     """P(s, label, m) = HMAC(s, A_1 || label) || ... || HMAC(s, A_m || label), with
     A_0 = label and A_i = HMAC(s, A_(i-1)) (RFC 3830 §4.1.2)."""
+    keyed = HMAC(s, algorithm())  # keyed once, copied per block: the key schedule is shared
     out = []
     a = label
     for _ in range(m):
-        a = _hmac(algorithm, s, a)
-        out.append(_hmac(algorithm, s, a + label))
+        mac = keyed.copy()
+        mac.update(a)
+        a = mac.finalize()
+        mac = keyed.copy()
+        mac.update(a + label)
+        out.append(mac.finalize())
     return b"".join(out)
 
 

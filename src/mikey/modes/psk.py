@@ -90,6 +90,7 @@ __all__ = [
     "default_policy_acceptance",
 ]
 
+_POLICY_CACHE_SIZE = 256
 RAND_LENGTH = 16  # RFC 3830 §6.11: at least 128 bits recommended
 _SRTP_KEY_TYPES = (KeyDataType.TGK, KeyDataType.TGK_SALT, KeyDataType.TEK, KeyDataType.TEK_SALT)
 
@@ -578,6 +579,7 @@ class PskResponder:
         self.max_bundles = max_bundles
         self._rng = rng
         self.bundles: dict[tuple[bytes, int], CryptoSessionBundle] = {}
+        self._policy_cache: dict[bytes, SrtpPolicy] = {}
 
     def receive(self, data: bytes, *, now: datetime, peer: bytes = b"") -> ResponderResult:
         """Process one I_MESSAGE; never raises for anything the peer sent.
@@ -730,8 +732,19 @@ class PskResponder:
 
     def _policies(self, ctx: _Context, known: Mapping[int, SrtpPolicy]) -> dict[int, SrtpPolicy]:
         policies = dict(known)
-        for sp in ctx.message.get_all(SecurityPolicyPayload):
-            policy = srtp_policy_from_sp(sp, gstreamer_sp=self.profile.gstreamer_sp)
+        message = ctx.message
+        for index, sp in enumerate(message.payloads):
+            if type(sp) is not SecurityPolicyPayload:
+                continue
+            # Peers repeat the same few policies: remember them by their bytes (without
+            # the Next payload field), which is cheaper than hashing the payload object.
+            start, end = message.payload_span(index)
+            raw = message.encode()[start + 1 : end]
+            policy = self._policy_cache.get(raw)
+            if policy is None:
+                policy = srtp_policy_from_sp(sp, gstreamer_sp=self.profile.gstreamer_sp)
+                if len(self._policy_cache) < _POLICY_CACHE_SIZE:
+                    self._policy_cache[raw] = policy
             if not self.accept_policy(policy):
                 raise MikeyPolicyError(f"policy {sp.policy_no} ({policy.name}) is not acceptable")
             policies[sp.policy_no] = policy
@@ -838,10 +851,15 @@ class PskResponder:
         return [IdPayload(id_type=self.id_type, data=self.identity)]
 
     def _verification(self, ctx: _Context, bundle: CryptoSessionBundle) -> bytes:
+        received = ctx.message.header.cs_id_map
+        filled = not isinstance(received, SrtpIdMap) or any(
+            entry.ssrc != session.ssrc
+            for entry, session in zip(received.entries, bundle.crypto_sessions, strict=False)
+        )
         header = CommonHeader(
             data_type=DataType.PSK_VER_MSG,
             csb_id=bundle.csb_id,
-            cs_id_map=_srtp_id_map(bundle.crypto_sessions),
+            cs_id_map=_srtp_id_map(bundle.crypto_sessions) if filled else received,
             prf_func=bundle.prf_func,
         )
         assert ctx.timestamp is not None

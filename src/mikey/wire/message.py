@@ -79,14 +79,17 @@ class Message:
 
     def get(self, payload_class: type[P]) -> P | None:
         """The first payload of ``payload_class``, or None."""
+        # Payload classes are leaves: compare types first, as isinstance on an ABC is slow.
         for payload in self.payloads:
-            if isinstance(payload, payload_class):
+            if type(payload) is payload_class or isinstance(payload, payload_class):
                 return payload
         return None
 
     def get_all(self, payload_class: type[P]) -> tuple[P, ...]:
         """Every payload of ``payload_class``, in message order."""
-        return tuple(p for p in self.payloads if isinstance(p, payload_class))
+        return tuple(
+            p for p in self.payloads if type(p) is payload_class or isinstance(p, payload_class)
+        )
 
     def encode(self) -> bytes:
         return self._get_layout().data[: self._get_layout().end]
