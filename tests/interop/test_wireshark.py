@@ -147,6 +147,51 @@ MESSAGES.update(
 MESSAGES.update(_variants())
 
 
+def _exchange_messages() -> dict[str, Message]:
+    """What the PSK and NULL modes really send: I_MESSAGE, R_MESSAGE (V), update and
+    error messages (``mikey.modes``)."""
+    from datetime import UTC, datetime, timedelta
+
+    from mikey.interop import GSTREAMER, ONVIF
+    from mikey.modes import CryptoSessionSpec, PskInitiator, PskResponder
+    from mikey.srtp.policy import AEAD_AES_128_GCM, AES_CM_128_HMAC_SHA1_32, NULL_HMAC_SHA1_80
+    from mikey.wire.message import decode_message
+
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    psk = bytes(range(20))
+    initiator = PskInitiator(psk=psk, identity=b"sip:alice@example.com", peer_identity=b"bob")
+    responder = PskResponder(psk=psk, identity=b"bob", supported=(AES_CM_128_HMAC_SHA1_32,))
+    sessions = [
+        CryptoSessionSpec(ssrc=0x11111111),
+        CryptoSessionSpec(policy=AES_CM_128_HMAC_SHA1_32, ssrc=0),
+    ]
+    i_message, bundle = initiator.initiate(sessions, now=now, verify=True)
+    r_message = responder.receive(i_message, now=now).reply
+    initiator.receive_response(r_message or b"")
+    update, _ = initiator.update(bundle, now=now + timedelta(seconds=1))
+    bad, _ = initiator.initiate([CryptoSessionSpec(policy=NULL_HMAC_SHA1_80)], now=now)
+    invalid_sp = responder.receive(bad, now=now).reply
+    wrong_key, _ = PskInitiator(psk=b"wrong").initiate(now=now, verify=True)
+    auth_failure = responder.receive(wrong_key, now=now).reply
+    gstreamer, _ = PskInitiator(psk=None, profile=GSTREAMER).initiate(now=now)
+    onvif, _ = PskInitiator(psk=psk, profile=ONVIF).initiate(now=now)
+    gcm, _ = PskInitiator(psk=psk).initiate([CryptoSessionSpec(policy=AEAD_AES_128_GCM)], now=now)
+    found = {
+        "mode-psk-i-message": i_message,
+        "mode-psk-r-message": r_message,
+        "mode-psk-update": update,
+        "mode-error-invalid-sp": invalid_sp,
+        "mode-error-auth-failure": auth_failure,
+        "mode-null-gstreamer": gstreamer,
+        "mode-psk-onvif-mki": onvif,
+        "mode-psk-gcm": gcm,
+    }
+    return {name: decode_message(data or b"") for name, data in found.items()}
+
+
+MESSAGES.update(_exchange_messages())
+
+
 @pytest.fixture(scope="module")
 def dissections() -> dict[str, Dissection]:
     names = sorted(MESSAGES)
@@ -275,9 +320,9 @@ def test_wireshark_agrees(name: str, dissections: dict[str, Dissection]) -> None
         assert _lookup(hdr, field_name, "show") == expected, (field_name, dissection.render())
     if isinstance(message.header.cs_id_map, SrtpIdMap):
         entries = message.header.cs_id_map.entries
-        assert hdr.fields("mikey.srtp_id.ssrc") and [
-            f.show for f in hdr.fields("mikey.srtp_id.ssrc")
-        ] == [f"{e.ssrc:#010x}" for e in entries]
+        assert [f.show for f in hdr.fields("mikey.srtp_id.ssrc")] == [
+            f"{e.ssrc:#010x}" for e in entries
+        ]
         assert [f.show for f in hdr.fields("mikey.srtp_id.roc")] == [
             f"{e.roc:#010x}" for e in entries
         ]
