@@ -23,7 +23,7 @@ from mikey.registry import KeyDataType, PrfFunc
 from mikey.srtp.policy import SrtpPolicy
 
 if TYPE_CHECKING:
-    from mikey.srtp.session import SrtpSession  # type: ignore[import-not-found, unused-ignore]
+    from mikey.srtp.session import SrtpSession
 
 __all__ = ["CryptoSession", "CryptoSessionBundle", "TrafficKey"]
 

@@ -112,7 +112,7 @@ def test_rfc_5748_separate_tag_lengths() -> None:
         (((6, 16),), "Key derivation rate"),
         (((7, 2),), "must be 0 \\(off\\) or 1 \\(on\\)"),
         (((9, 1),), "FEC"),
-        (((11, 21),), "0-20 bytes"),
+        (((11, 17),), "0-16 bytes"),
         (((12, 4),), "prefix"),
         (((13, 1),), "RFC 4771"),
         (((20, 16),), "needs the AES-GCM"),

@@ -67,7 +67,7 @@ from mikey.registry import (
     label_of,
 )
 from mikey.session import CryptoSession, CryptoSessionBundle, TrafficKey
-from mikey.srtp.policy import AES_CM_128_HMAC_SHA1_80, SrtpPolicy
+from mikey.srtp.policy import AES_CM_128_HMAC_SHA1_80, SrtpCipher, SrtpPolicy
 from mikey.srtp.security_policy import security_policy_payload, srtp_policy_from_sp
 from mikey.wire.basic import (
     ErrorPayload,
@@ -106,8 +106,17 @@ class CryptoSessionSpec:
 
 
 def default_policy_acceptance(policy: SrtpPolicy) -> bool:
-    """Accept every policy libsrtp runs that encrypts and authenticates SRTP and SRTCP."""
-    return policy.srtp_encryption and policy.srtcp_encryption and policy.srtp_authentication
+    """Accept every policy libsrtp runs that encrypts and authenticates SRTP and SRTCP.
+
+    AES-192-CM is left out: the bundled libsrtp 2.7 derives its keys wrongly
+    (cisco/libsrtp#763, ``mikey.srtp.session``), so it would not interoperate.
+    """
+    return (
+        policy.srtp_encryption
+        and policy.srtcp_encryption
+        and policy.srtp_authentication
+        and policy.cipher is not SrtpCipher.AES_CM_192
+    )
 
 
 def _timestamp(ts_type: TsType, now: datetime, counter: int) -> TimestampPayload:

@@ -1,6 +1,7 @@
 """SRTP keyed by mikey: crypto policies and libsrtp sessions (RFC 3711, RFC 6188, RFC 7714).
 
-Needs the ``srtp`` extra (pylibsrtp) for sessions; policies need nothing.
+Needs the ``srtp`` extra (pylibsrtp, cffi) for sessions: ``SrtpSession`` imports without
+it and raises ``MikeySrtpError`` when constructed. Policies need nothing.
 """
 
 from mikey.srtp.policy import (
@@ -14,6 +15,7 @@ from mikey.srtp.policy import (
     SrtpCipher,
     SrtpPolicy,
 )
+from mikey.srtp.session import SrtpSession
 
 __all__ = [
     "AEAD_AES_128_GCM",
@@ -25,4 +27,5 @@ __all__ = [
     "NULL_HMAC_SHA1_80",
     "SrtpCipher",
     "SrtpPolicy",
+    "SrtpSession",
 ]

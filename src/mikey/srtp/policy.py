@@ -30,8 +30,10 @@ __all__ = [
 ]
 
 # RFC 3711 §4.2.1: HMAC-SHA-1 tags are truncations of a 160-bit output; RFC 3711 §5.2
-# and RFC 4568 use 4 and 10 bytes. RFC 7714 §14.2 (and libsrtp) allow 8 and 16 for GCM.
-HMAC_SHA1_MAX_TAG = 20
+# and RFC 4568 use 4 and 10 bytes. libsrtp 2.x checks tags in a 16-byte buffer
+# (SRTP_MAX_TAG_LEN), so 17-20 cannot be run. RFC 7714 §14.2 (and libsrtp) allow 8 and
+# 16 for GCM.
+HMAC_SHA1_MAX_TAG = 16
 GCM_TAGS = (8, 16)
 
 
@@ -60,9 +62,9 @@ class SrtpCipher(Enum):
 class SrtpPolicy:
     """How SRTP and SRTCP packets of a stream are protected.
 
-    For AES-CM and NULL the tags are HMAC-SHA-1 truncations (0-20 bytes; 0 only when
-    ``srtp_authentication`` is off, as SRTCP must always be authenticated, RFC 3711
-    §3.4). For AES-GCM both tag lengths are the AEAD tag (8 or 16 bytes) and
+    For AES-CM and NULL the tags are HMAC-SHA-1 truncations (0-16 bytes, libsrtp's
+    limit; 0 only when ``srtp_authentication`` is off, as SRTCP must always be
+    authenticated, RFC 3711 §3.4). For AES-GCM both tag lengths are the AEAD tag (8 or 16 bytes) and
     authentication cannot be turned off. The NULL cipher keys the SRTP key derivation
     with a 16-byte AES-CM master key, as libsrtp does; its packets are authenticated only.
     """
@@ -95,11 +97,11 @@ class SrtpPolicy:
             return
         if not 0 <= self.srtp_auth_tag_length <= HMAC_SHA1_MAX_TAG:
             raise MikeyPolicyParamError(
-                f"SRTP tag length {self.srtp_auth_tag_length} is outside HMAC-SHA-1's 0-20 bytes"
+                f"SRTP tag length {self.srtp_auth_tag_length} is outside 0-16 bytes (libsrtp)"
             )
         if not 4 <= self.srtcp_auth_tag_length <= HMAC_SHA1_MAX_TAG:
             raise MikeyPolicyParamError(
-                f"SRTCP tag length {self.srtcp_auth_tag_length} is outside 4-20 bytes "
+                f"SRTCP tag length {self.srtcp_auth_tag_length} is outside 4-16 bytes "
                 "(SRTCP is always authenticated, RFC 3711 §3.4)"
             )
         if self.srtp_authentication != (self.srtp_auth_tag_length > 0):
