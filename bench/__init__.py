@@ -1,4 +1,4 @@
-"""Throughput of the MIKEY codec, measured against the bare crypto primitives it sits next to.
+"""Throughput of the MIKEY codec and the PSK exchange, measured against the bare crypto primitives it sits next to.
 
 Run with ``make bench`` (or ``.venv/bin/python -m bench [--quick] [--json PATH]``).
 
@@ -28,6 +28,11 @@ harness (all through ``cryptography``, i.e. OpenSSL):
 * RSA-2048 PKCS#1 v1.5 signature verification (SHA-256 digest) over the public-key
   message's authenticated bytes: checking its SIGN payload (RFC 3830 §5.2, §6.5), the
   dominant cost of the public-key method.
+
+The full pre-shared-key exchange (Initiator builds, Responder processes and answers with
+V, Initiator verifies, both sides' libsrtp sessions created) is timed against the same
+exchange's crypto primitives called directly, and the Responder's memory per established
+bundle is measured with tracemalloc (``bench/exchange.py`` says exactly what each covers).
 
 A ratio such as "decode costs 1.8x one HMAC-SHA-1 over the message" says how much the
 codec adds to the crypto a Responder cannot avoid, and stays comparable across machines.

@@ -33,10 +33,14 @@ from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.x509.oid import NameOID
 
+from bench.exchange import bundle_memory, make_exchange, make_primitives
 from mikey.wire.message import Message, decode_message
 from mikey.wire.samples import psk_message, public_key_message
 
 TARGET_PSK_DECODES_PER_S = 50_000
+TARGET_EXCHANGES_PER_S = 5_000
+TARGET_EXCHANGE_RATIO = 4.0
+TARGET_BUNDLE_BYTES = 2048
 DEFAULT_JSON = Path(__file__).with_name("results.json")
 PROFILE_TOP = 15
 
@@ -89,6 +93,7 @@ COMPARISONS = (
     Comparison("psk_encode", "hmac_sha1", "one HMAC-SHA-1 over the message"),
     Comparison("pk_decode", "rsa_verify", "one RSA-2048 PKCS#1 v1.5 verification"),
     Comparison("pk_encode", "rsa_verify", "one RSA-2048 PKCS#1 v1.5 verification"),
+    Comparison("psk_exchange", "psk_exchange_primitives", "its crypto primitives alone"),
 )
 
 # A Responder's unavoidable work per message: the codec plus these primitives.
@@ -234,6 +239,9 @@ def make_cases() -> tuple[list[Case], dict[str, int]]:
     def nothing() -> None:
         return None
 
+    exchange, psk_size = make_exchange()
+    exchange_primitives = make_primitives(psk_size)
+
     cases = [
         Case("psk_decode", "PSK I_MESSAGE decode", psk_decode, len(psk_data), "codec"),
         Case("psk_encode", "PSK I_MESSAGE encode", psk_encode, len(psk_data), "codec"),
@@ -250,6 +258,14 @@ def make_cases() -> tuple[list[Case], dict[str, int]]:
             "reference",
         ),
         Case("empty_call", "empty call (harness)", nothing, 0, "reference"),
+        Case("psk_exchange", "PSK exchange + 2 SRTP", exchange, psk_size, "exchange"),
+        Case(
+            "psk_exchange_primitives",
+            "its primitives alone",
+            exchange_primitives,
+            psk_size,
+            "exchange",
+        ),
     ]
     sizes = {"psk_message": len(psk_data), "pk_message": len(pk_data)}
     sizes |= {"certificate_leaf": len(chain[0]), "certificate_intermediate": len(chain[1])}
@@ -355,6 +371,8 @@ def report(
     settings: Settings,
     quick: bool,
     machine: dict[str, Any],
+    *,
+    memory: dict[str, Any],
 ) -> dict[str, Any]:
     """Print the table and return the JSON document."""
     by_key = {t.case.key: t for t in timings}
@@ -410,6 +428,26 @@ def report(
         )
         shares.append({"path": name, "total_ns": total_ns, "codec_share": share})
 
+    exchanges = 1e9 / by_key["psk_exchange"].median_ns
+    exchange_ratio, _ = _ratio(by_key["psk_exchange"], by_key["psk_exchange_primitives"])
+    print()
+    print(
+        f"target: ≥ {TARGET_EXCHANGES_PER_S:,} PSK exchanges/s on one core, within"
+        f" {TARGET_EXCHANGE_RATIO:g}x of the primitive floor"
+    )
+    print(
+        f"  measured {exchanges:,.0f}/s, {exchange_ratio:.2f}x:"
+        f" {'MET' if exchanges >= TARGET_EXCHANGES_PER_S else 'NOT MET'} /"
+        f" {'MET' if exchange_ratio <= TARGET_EXCHANGE_RATIO else 'NOT MET'}"
+    )
+    print(
+        f"  memory: {memory['bytes_per_bundle']:,.0f} bytes per established bundle"
+        f" ({memory['bytes_per_bundle_with_replay_entry']:,.0f} with its replay-cache entry;"
+        f" tracemalloc over {memory['bundles']:,} bundles):"
+        f" {'MET' if memory['bytes_per_bundle'] <= TARGET_BUNDLE_BYTES else 'NOT MET'}"
+        f" (≤ {TARGET_BUNDLE_BYTES:,})"
+    )
+
     decodes = 1e9 / by_key["psk_decode"].median_ns
     met = decodes >= TARGET_PSK_DECODES_PER_S
     print()
@@ -456,6 +494,14 @@ def report(
             "measured_median": decodes,
             "met": met,
         },
+        "exchange": {
+            "per_second_median": exchanges,
+            "ratio_to_primitives_median": exchange_ratio,
+            "target_per_second": TARGET_EXCHANGES_PER_S,
+            "target_ratio": TARGET_EXCHANGE_RATIO,
+            "memory": memory,
+            "target_bytes_per_bundle": TARGET_BUNDLE_BYTES,
+        },
     }
 
 
@@ -485,7 +531,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--profile",
         metavar="CASE",
-        choices=("psk_decode", "psk_encode", "pk_decode", "pk_encode"),
+        choices=("psk_decode", "psk_encode", "pk_decode", "pk_encode", "psk_exchange"),
         help="instead of timing, print a cProfile breakdown of one codec case",
     )
     args = parser.parse_args(argv)
@@ -499,7 +545,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     gc.collect()
     timings = measure(cases, settings, progress=sys.stderr.isatty())
-    document = report(timings, sizes, settings, args.quick, machine_info(pinned))
+    memory = bundle_memory(20_000 if args.quick else 100_000)
+    document = report(timings, sizes, settings, args.quick, machine_info(pinned), memory=memory)
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(document, indent=2, ensure_ascii=False) + "\n", "utf-8")
     print(f"\nresults written to {args.json}")
