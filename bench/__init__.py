@@ -1,4 +1,4 @@
-"""Throughput of the MIKEY codec and the PSK exchange, measured against the bare crypto primitives it sits next to.
+"""Throughput of the MIKEY codec and the PSK exchange, against the bare crypto primitives.
 
 Run with ``make bench`` (or ``.venv/bin/python -m bench [--quick] [--json PATH]``).
 
