@@ -282,6 +282,19 @@ class StreamPolicy:
     allow_repeat_tx: bool = False
 
 
+@functools.lru_cache(maxsize=64)
+def _crypto_fields(policy: CryptoPolicy) -> dict[str, int]:
+    """``policy`` as a cffi initializer for ``srtp_crypto_policy_t``."""
+    return {
+        "cipher_type": policy.cipher_type,
+        "cipher_key_len": policy.cipher_key_len,
+        "auth_type": policy.auth_type,
+        "auth_key_len": policy.auth_key_len,
+        "auth_tag_len": policy.auth_tag_len,
+        "sec_serv": policy.sec_serv,
+    }
+
+
 def _fail(status: int, operation: str) -> MikeySrtpError:
     try:
         known = Status(status)
@@ -396,16 +409,17 @@ class Session:
                 f"{function}: an MKI is 1 to {SRTP_MAX_MKI_LEN} bytes, not {len(policy.mki)}",
                 status=Status.BAD_PARAM,
             )
-        c = ffi.new("srtp_policy_t *")  # zeroed: next, enc_xtn_hdr, deprecated_ekt NULL
-        c.ssrc.type = policy.ssrc_type
-        c.ssrc.value = policy.ssrc
-        for target, source in ((c.rtp, policy.rtp), (c.rtcp, policy.rtcp)):
-            target.cipher_type = source.cipher_type
-            target.cipher_key_len = source.cipher_key_len
-            target.auth_type = source.auth_type
-            target.auth_key_len = source.auth_key_len
-            target.auth_tag_len = source.auth_tag_len
-            target.sec_serv = source.sec_serv
+        # Zeroed beyond what is given: next, enc_xtn_hdr, deprecated_ekt are NULL.
+        c = ffi.new(
+            "srtp_policy_t *",
+            {
+                "ssrc": {"type": policy.ssrc_type, "value": policy.ssrc},
+                "rtp": _crypto_fields(policy.rtp),
+                "rtcp": _crypto_fields(policy.rtcp),
+                "window_size": policy.window_size,
+                "allow_repeat_tx": int(policy.allow_repeat_tx),
+            },
+        )
         key = ffi.new("unsigned char[]", policy.key)
         keep = [key]  # cdata must outlive the call; libsrtp copies what it keeps
         if policy.mki is None:
@@ -417,8 +431,6 @@ class Session:
             keys = ffi.new("srtp_master_key_t *[1]", [master])
             c.keys, c.num_master_keys = keys, 1
             keep += [master, mki, keys]
-        c.window_size = policy.window_size
-        c.allow_repeat_tx = int(policy.allow_repeat_tx)
         try:
             _check(getattr(self._lib, function)(self._handle(), c), function)
         finally:

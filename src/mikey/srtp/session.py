@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
-from functools import partial
+from functools import lru_cache, partial
 from types import TracebackType
 from typing import Literal, Self
 
@@ -68,6 +68,7 @@ _POLICY_STATUSES = (
 )
 
 
+@lru_cache(maxsize=64)
 def _crypto_policies(policy: SrtpPolicy) -> tuple[CryptoPolicy, CryptoPolicy]:
     """libsrtp's SRTP and SRTCP crypto policies for ``policy``.
 
