@@ -10,7 +10,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from mikey.errors import MikeyPeerError, MikeyProtocolError, MikeyReplayError, MikeyValueError
+from mikey.errors import (
+    MikeyError,
+    MikeyPeerError,
+    MikeyProtocolError,
+    MikeyReplayError,
+    MikeyValueError,
+)
 from mikey.interop import GSTREAMER, ONVIF
 from mikey.modes import CryptoSessionSpec, PskInitiator, PskResponder, ReplayCache
 from mikey.registry import (
@@ -433,3 +439,18 @@ def test_ids_in_the_answer() -> None:
     reply = responder.receive(message, now=NOW).reply
     ids = decode_message(reply).get_all(IdPayload)  # type: ignore[arg-type]
     assert [p.data for p in ids] == [BOB]
+
+
+@given(data=st.binary(max_size=300))
+def test_arbitrary_bytes_never_raise_and_are_never_accepted(data: bytes) -> None:
+    responder = PskResponder(psk=PSK, allow_null=True)
+    result = responder.receive(data, now=NOW)
+    assert not result.accepted and not responder.bundles
+
+
+@given(data=st.binary(max_size=300))
+def test_arbitrary_answers_are_refused_with_mikey_errors(data: bytes) -> None:
+    initiator, _ = pair()
+    initiator.initiate(now=NOW, verify=True)
+    with pytest.raises(MikeyError):
+        initiator.receive_response(data)
