@@ -18,4 +18,6 @@ def test_demo_runs_and_reports_success(capsys: pytest.CaptureFixture[str]) -> No
     assert "decrypts under the new key with ROC 1" in out
     for refusal in ("Auth failure", "dropped without an answer", "Invalid SP", "Invalid TS"):
         assert refusal in out
+    assert "50 packets Alice → Bob, 50 recovered" in out
+    assert "Bob → Alice under Bob's own key: recovered" in out
     assert "Done" in out

@@ -26,6 +26,7 @@ from mikey.errors import MikeyError, MikeyParseError
 from mikey.modes import CryptoSessionSpec, PskInitiator, PskResponder
 from mikey.registry import DataType, ErrorNo, label_of
 from mikey.session import CryptoSessionBundle
+from mikey.signalling import sdes
 from mikey.srtp import AEAD_AES_128_GCM, AES_CM_128_HMAC_SHA1_80, NULL_HMAC_SHA1_80
 from mikey.wire.describe import describe
 from mikey.wire.message import Message, decode_message
@@ -203,6 +204,37 @@ def _refusals(console: Console) -> None:
         console.print(f"  {label}: [red]refused[/red], {answer} — {escape(str(error))}")
 
 
+def _sdes(console: Console) -> None:
+    offers = [
+        sdes.generate("AEAD_AES_256_GCM", tag=1),
+        sdes.generate("AES_CM_128_HMAC_SHA1_80", tag=2, mki_length=4),
+    ]
+    for offer in offers:
+        console.print(
+            f"  Alice offers  [dim]a={escape(offer.to_attribute())}[/dim]", soft_wrap=True
+        )
+    # Bob accepts only AES-CM here, so he skips Alice's first choice (RFC 4568 §7.1.2).
+    chosen, reply = sdes.answer(offers, accept=["AES_CM_128_HMAC_SHA1_80"])
+    console.print(f"  Bob answers   [dim]a={escape(reply.to_attribute())}[/dim]", soft_wrap=True)
+    sdes.process_answer(offers, reply.to_attribute())
+    ssrc = 0x5DE50001
+    sender = sdes.srtp_session(chosen, "outbound", ssrc=ssrc)  # Alice's key, Alice sends
+    receiver = sdes.srtp_session(chosen, "inbound", ssrc=ssrc)
+    recovered = sum(
+        receiver.unprotect(sender.protect(packet)) == packet
+        for packet in (_rtp(seq, ssrc, os.urandom(160)) for seq in range(50))
+    )
+    back_ssrc = 0x5DE50002
+    back = sdes.srtp_session(reply, "outbound", ssrc=back_ssrc)  # Bob's key, Bob sends
+    packet = _rtp(0, back_ssrc, b"from Bob")
+    back_ok = sdes.srtp_session(reply, "inbound", ssrc=back_ssrc).unprotect(back.protect(packet))
+    console.print(
+        f"  {chosen.policy.name} with a {len(chosen.keys[0].mki_bytes or b'')}-byte MKI: 50"
+        f" packets Alice → Bob, {recovered} recovered; Bob → Alice under Bob's own key:"
+        f" {'recovered' if back_ok == packet else '[red]LOST[/red]'}"
+    )
+
+
 def _error_numbers(reply: bytes) -> list[int]:
     from mikey.wire.basic import ErrorPayload
 
@@ -231,17 +263,20 @@ def main() -> None:
     _step(console, 4, "What a Responder refuses, and how it answers (RFC 3830 §5.3, §5.4)")
     _refusals(console)
 
-    _step(console, 5, "The wire format: a pre-shared key I_MESSAGE keying two SRTP streams")
+    _step(console, 5, "The simple alternative: SDES keys in SDP (RFC 4568)")
+    _sdes(console)
+
+    _step(console, 6, "The wire format: a pre-shared key I_MESSAGE keying two SRTP streams")
     data = _show(console, psk_message(crypto_sessions=2))
     line = f"a=key-mgmt:mikey {base64.b64encode(data).decode()}"
     console.print("  In SDP (RFC 4567 §3.1) it travels as one attribute line:")
     console.print(f"  [dim]{line}[/dim]", soft_wrap=True)
 
-    _step(console, 6, "A public-key I_MESSAGE with a certificate (RFC 3830 §3.2)")
+    _step(console, 7, "A public-key I_MESSAGE with a certificate (RFC 3830 §3.2)")
     console.print(f"  (certificate: a {len(sample_certificate())}-byte DER X.509 made with pyca)")
     _show(console, sample_message(DataType.PUBLIC_KEY), tree=False)
 
-    _step(console, 7, "One message of every data type the IANA registry defines")
+    _step(console, 8, "One message of every data type the IANA registry defines")
     table = Table("data type", "payloads after HDR", "bytes", "round trip", box=None)
     for data_type in DataType:
         message = sample_message(data_type)
@@ -255,10 +290,10 @@ def main() -> None:
         )
     console.print(table)
 
-    _step(console, 8, "A MIKEY-SAKKE message (RFC 6509), as 3GPP mission-critical calls use")
+    _step(console, 9, "A MIKEY-SAKKE message (RFC 6509), as 3GPP mission-critical calls use")
     _show(console, sample_message(DataType.SAKKE_MSG))
 
-    _step(console, 9, "Damaged input is refused with the payload and byte offset at fault")
+    _step(console, 10, "Damaged input is refused with the payload and byte offset at fault")
     damaged = bytearray(data)
     damaged[29] = 0x07  # the T payload's TS type: 7 is not a registered timestamp type
     for label, candidate in (("a flipped byte", bytes(damaged)), ("truncation", data[:-5])):
