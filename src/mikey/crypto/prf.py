@@ -83,6 +83,8 @@ def prf(
         raise MikeyValueError(f"output length must not be negative, got {length}")
     algorithm, block = spec
     m = -(-length // block)  # outkey_len / output block size, rounded up
+    if len(inkey) <= _INKEY_BLOCK:  # one block, nothing to XOR (every PSK and TGK here)
+        return _p(algorithm, inkey, label, m)[:length]
     result = 0
     for start in range(0, len(inkey), _INKEY_BLOCK):
         result ^= int.from_bytes(_p(algorithm, inkey[start : start + _INKEY_BLOCK], label, m))

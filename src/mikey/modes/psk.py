@@ -666,7 +666,7 @@ class PskResponder:
             rand = existing.rand
         if header.prf_func not in self.prf_funcs:
             raise MikeyInvalidPrfError(f"PRF {label_of(header.prf_func, PrfFunc)} is not accepted")
-        keys = self._authenticate(ctx, kemac, csb_id=header.csb_id, rand=rand)
+        keys = self._authenticate(ctx, kemac, id_i, csb_id=header.csb_id, rand=rand)
         ctx.keys, ctx.mac_alg = keys, kemac.mac_alg
         if late is not None:
             raise late
@@ -683,12 +683,11 @@ class PskResponder:
         return bundle, existing is not None
 
     def _authenticate(
-        self, ctx: _Context, kemac: KemacPayload, *, csb_id: int, rand: bytes
+        self, ctx: _Context, kemac: KemacPayload, id_i: bytes | None, *, csb_id: int, rand: bytes
     ) -> MessageKeys:
         message = ctx.message
         null = kemac.encr_alg == EncrAlg.NULL and kemac.mac_alg == MacAlg.NULL
-        ids = message.get_all(IdPayload)
-        psk = None if null and self.allow_null else self._psk_for(ids[0].data if ids else None)
+        psk = None if null and self.allow_null else self._psk_for(id_i)
         if psk is None:  # MIKEY-NULL
             if kemac.encr_alg != EncrAlg.NULL or kemac.mac_alg != MacAlg.NULL:
                 raise MikeyAuthenticationError(
