@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -64,6 +63,7 @@ from mikey.wire import (
 from mikey.wire.samples import srtp_policy
 from mikey.wire.ticket import TimestampRolePayload
 
+from .reference_keywrap import reference_wrap
 from .reference_prf import message_label, reference_prf
 
 VECTOR_FILE = Path(__file__).parents[1] / "vectors/mikey-kemac/kemac.json"
@@ -657,25 +657,40 @@ def test_repr_hides_the_keys() -> None:
         assert secret.hex() not in text
 
 
-def test_aes_kw_128_is_refused_with_invalid_ea() -> None:
-    keys = MessageKeys(encryption=bytes(16), authentication=b"", salt=bytes(8))
-    timestamp = TimestampPayload(ts_type=TsType.COUNTER, value=0)
-    calls: list[Callable[[], object]] = [
-        lambda: message_keys(
-            b"k", csb_id=1, rand=b"r", encr_alg=EncrAlg.AES_KW_128, mac_alg=MacAlg.NULL
-        ),
-        lambda: encrypt_key_data(
-            b"x" * 24, encr_alg=EncrAlg.AES_KW_128, keys=keys, csb_id=1, timestamp=timestamp
-        ),
-        lambda: decrypt_key_data(
-            b"x" * 32, encr_alg=EncrAlg.AES_KW_128, keys=keys, csb_id=1, timestamp=timestamp
-        ),
-    ]
-    for call in calls:
-        with pytest.raises(MikeyInvalidEncrAlgError, match="RFC 3394") as caught:
-            call()
-        assert caught.value.error_no is ErrorNo.INVALID_EA
-        assert "IV" in str(caught.value)
+def test_aes_kw_128_wraps_key_data_with_the_salt_as_initial_value() -> None:
+    """RFC 3830 §4.2.3: a 128-bit key and a 64-bit salt S from §4.1.4, "the key wrap IV
+    is then set to S"; the result is RFC 3394's wrap of the key data under that IV."""
+    keys = message_keys(
+        bytes(range(20)),
+        csb_id=0x01020304,
+        rand=bytes(16),
+        encr_alg=EncrAlg.AES_KW_128,
+        mac_alg=MacAlg.HMAC_SHA_1_160,
+    )
+    assert (len(keys.encryption), len(keys.salt)) == (16, 8)
+    timestamp = TimestampPayload(ts_type=TsType.COUNTER, value=7)
+    plaintext = bytes(range(0x40, 0x40 + 40))  # a TGK key data sub-payload is 40 bytes
+    wrapped = encrypt_key_data(
+        plaintext, encr_alg=EncrAlg.AES_KW_128, keys=keys, csb_id=1, timestamp=timestamp
+    )
+    assert len(wrapped) == 48
+    assert wrapped == reference_wrap(keys.encryption, plaintext, keys.salt)
+    assert (
+        decrypt_key_data(
+            wrapped, encr_alg=EncrAlg.AES_KW_128, keys=keys, csb_id=1, timestamp=timestamp
+        )
+        == plaintext
+    )
+    tampered = bytearray(wrapped)
+    tampered[20] ^= 1
+    with pytest.raises(MikeyAuthenticationError, match="integrity"):
+        decrypt_key_data(
+            bytes(tampered), encr_alg=EncrAlg.AES_KW_128, keys=keys, csb_id=1, timestamp=timestamp
+        )
+    with pytest.raises(MikeyValueError, match="8-byte blocks"):
+        encrypt_key_data(
+            b"x" * 30, encr_alg=EncrAlg.AES_KW_128, keys=keys, csb_id=1, timestamp=timestamp
+        )
 
 
 def test_unregistered_algorithms_are_refused() -> None:

@@ -176,6 +176,7 @@ def _exchange_messages() -> dict[str, Message]:
     gstreamer, _ = PskInitiator(psk=None, profile=GSTREAMER).initiate(now=now)
     onvif, _ = PskInitiator(psk=psk, profile=ONVIF).initiate(now=now)
     gcm, _ = PskInitiator(psk=psk).initiate([CryptoSessionSpec(policy=AEAD_AES_128_GCM)], now=now)
+    key_wrap, _ = PskInitiator(psk=psk, encr_alg=EncrAlg.AES_KW_128).initiate(now=now)
     found = {
         "mode-psk-i-message": i_message,
         "mode-psk-r-message": r_message,
@@ -185,6 +186,7 @@ def _exchange_messages() -> dict[str, Message]:
         "mode-null-gstreamer": gstreamer,
         "mode-psk-onvif-mki": onvif,
         "mode-psk-gcm": gcm,
+        "mode-psk-aes-kw": key_wrap,
     }
     return {name: decode_message(data or b"") for name, data in found.items()}
 

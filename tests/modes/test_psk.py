@@ -17,7 +17,7 @@ from mikey.errors import (
     MikeyReplayError,
     MikeyValueError,
 )
-from mikey.interop import GSTREAMER, ONVIF
+from mikey.interop import GSTREAMER, ONVIF, RFC3830, InteropProfile
 from mikey.modes import CryptoSessionSpec, PskInitiator, PskResponder, ReplayCache
 from mikey.registry import (
     DataType,
@@ -42,6 +42,7 @@ from mikey.wire.kemac import KemacPayload, KeyDataSubPayload
 from mikey.wire.policy import SecurityPolicyPayload
 
 NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+TGK_SALT_PROFILE = InteropProfile(name="tgk+salt", key_type=KeyDataType.TGK_SALT)
 PSK = bytes(range(32))
 ALICE = b"sip:alice@example.com"
 BOB = b"sip:bob@example.com"
@@ -123,6 +124,7 @@ def test_without_verification_the_bundle_is_in_force_at_once() -> None:
         (EncrAlg.AES_CM_128, MacAlg.HMAC_SHA_1_160),
         (EncrAlg.NULL, MacAlg.HMAC_SHA_1_160),
         (EncrAlg.AES_CM_256, MacAlg.HMAC_SHA_256_256),
+        (EncrAlg.AES_KW_128, MacAlg.HMAC_SHA_1_160),
     ],
 )
 def test_every_kemac_algorithm_and_prf(
@@ -454,3 +456,26 @@ def test_arbitrary_answers_are_refused_with_mikey_errors(data: bytes) -> None:
     initiator.initiate(now=NOW, verify=True)
     with pytest.raises(MikeyError):
         initiator.receive_response(data)
+
+
+@pytest.mark.parametrize("profile", [RFC3830, TGK_SALT_PROFILE], ids=lambda p: p.name)
+def test_aes_kw_128_key_data_fills_whole_blocks(profile: InteropProfile) -> None:
+    """The key wrap takes whole 8-byte blocks: the Initiator sizes the TGK to fit, and
+    the Responder unwraps it (RFC 3830 §4.2.3)."""
+    initiator = PskInitiator(psk=PSK, encr_alg=EncrAlg.AES_KW_128, profile=profile)
+    message, bundle = initiator.initiate(now=NOW, verify=True)
+    kemac = decode_message(message).get(KemacPayload)
+    assert kemac is not None and kemac.encr_alg == EncrAlg.AES_KW_128
+    assert len(kemac.encr_data) % 8 == 0
+    assert bundle.traffic_key.key not in message
+    result = PskResponder(psk=PSK, profile=profile).receive(message, now=NOW)
+    assert result.bundle is not None
+    assert result.bundle.srtp_master_key(1) == bundle.srtp_master_key(1)
+
+
+def test_aes_kw_128_refuses_a_tek_that_does_not_fill_whole_blocks() -> None:
+    """ONVIF's TEK (key ‖ salt, 4-byte MKI) makes 39 bytes of key data, and a TEK's
+    length is fixed by the policy: the wrap cannot take it, and says why."""
+    initiator = PskInitiator(psk=PSK, encr_alg=EncrAlg.AES_KW_128, profile=ONVIF)
+    with pytest.raises(MikeyValueError, match="8-byte blocks"):
+        initiator.initiate(now=NOW)

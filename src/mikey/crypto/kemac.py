@@ -10,11 +10,12 @@ What a MAC covers (the whole message in the pre-shared key method, the KEMAC alo
 public-key method, RFC 3830 §5.2, §6.2) is the wire layer's business:
 ``Message.authenticated_bytes`` and ``Message.kemac_mac_bytes``.
 
-AES-KW-128 (RFC 3830 §4.2.3) is not supported. It is the RFC 3394 key wrap with the
-derived 64-bit salt as its initial value, and pyca/cryptography's ``aes_key_wrap`` takes
-no initial value: it always uses the RFC 3394 default 0xA6A6A6A6A6A6A6A6. Rather than
-write the wrap by hand, ``message_keys``, ``encrypt_key_data`` and ``decrypt_key_data``
-raise ``MikeyInvalidEncrAlgError`` (a Responder answers Invalid EA).
+AES-KW-128 (RFC 3830 §4.2.3) is the RFC 3394 key wrap under the 128-bit encryption key
+with the derived 64-bit salt S as its initial value (``mikey.crypto.keywrap``, OpenSSL's
+wrap cipher, since pyca/cryptography's takes no initial value). Unlike AES-CM it
+authenticates: unwrapping data that was altered, or under other keys, raises
+``MikeyAuthenticationError``. Key data whose length is not a multiple of 8 bytes cannot
+be wrapped (RFC 3830 defines no padding).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.hmac import HMAC
 
+from mikey.crypto.keywrap import aes_key_unwrap, aes_key_wrap
 from mikey.crypto.prf import MessageKeyConstant, derive_message_key
 from mikey.errors import (
     MikeyAuthenticationError,
@@ -62,12 +64,14 @@ per IV (RFC 3830 §4.2.3 note, RFC 3711 §4.1.1)."""
 class _CipherSpec:
     key_length: int  # bytes; 0 for NULL
     salt_length: int
+    key_wrap: bool = False
 
 
 _CIPHERS: dict[int, _CipherSpec] = {
     EncrAlg.NULL: _CipherSpec(0, 0),
     EncrAlg.AES_CM_128: _CipherSpec(16, SALT_LENGTH),  # RFC 3830 §4.2.3
     EncrAlg.AES_CM_256: _CipherSpec(32, SALT_LENGTH),  # RFC 6043 §6.2
+    EncrAlg.AES_KW_128: _CipherSpec(16, 8, key_wrap=True),  # RFC 3830 §4.2.3: 64-bit S
 }
 
 # MAC alg: hash and authentication key length in bytes. RFC 3830 §4.2.4: the key "SHOULD be
@@ -78,15 +82,8 @@ _MACS: dict[int, tuple[type[hashes.HashAlgorithm] | None, int]] = {
     MacAlg.HMAC_SHA_256_256: (hashes.SHA256, 32),
 }
 
-_AES_KW_UNSUPPORTED = (
-    "AES-KW-128 needs an RFC 3394 key wrap whose IV is the derived 64-bit salt"
-    " (RFC 3830 §4.2.3); pyca/cryptography's aes_key_wrap does not expose the IV"
-)
-
 
 def _cipher_spec(encr_alg: EncrAlg | int) -> _CipherSpec:
-    if encr_alg == EncrAlg.AES_KW_128:
-        raise MikeyInvalidEncrAlgError(_AES_KW_UNSUPPORTED)
     spec = _CIPHERS.get(encr_alg)
     if spec is None:
         raise MikeyInvalidEncrAlgError(f"Encr alg {label_of(encr_alg, EncrAlg)} is not supported")
@@ -130,11 +127,11 @@ def message_keys(
 ) -> MessageKeys:
     """Derive the encryption, authentication and salt keys from an envelope or pre-shared
     ``key`` (RFC 3830 §4.1.4) at the lengths ``encr_alg`` and ``mac_alg`` need: AES-CM-128
-    16-byte key and 14-byte salt (§4.2.3), AES-CM-256 32 and 14 (RFC 6043 §6.2),
-    HMAC-SHA-1-160 a 20-byte key (§4.2.4), HMAC-SHA-256-256 32 (RFC 6043 §6.2), NULL none.
+    16-byte key and 14-byte salt (§4.2.3), AES-KW-128 16 and 8 (the 64-bit S of §4.2.3),
+    AES-CM-256 32 and 14 (RFC 6043 §6.2), HMAC-SHA-1-160 a 20-byte key (§4.2.4),
+    HMAC-SHA-256-256 32 (RFC 6043 §6.2), NULL none.
 
-    :raises MikeyInvalidEncrAlgError: for AES-KW-128 (see the module docstring) and
-        unregistered encryption algorithms (Invalid EA).
+    :raises MikeyInvalidEncrAlgError: for unregistered encryption algorithms (Invalid EA).
     :raises MikeyInvalidMacAlgError: for unregistered MAC algorithms (Invalid MAC).
     :raises MikeyValueError: for an empty key or RAND, a CSB ID over 32 bits, or a PRF
         this implementation does not know.
@@ -226,6 +223,8 @@ def _transform(
     keys: MessageKeys,
     csb_id: int,
     timestamp: Timestamp,
+    *,
+    encrypt: bool,
 ) -> bytes:
     spec = _cipher_spec(encr_alg)
     if spec.key_length == 0:
@@ -240,6 +239,10 @@ def _transform(
         raise MikeyValueError(
             f"{name} needs a {spec.salt_length}-byte salt key, got {len(keys.salt)} bytes"
         )
+    if spec.key_wrap:  # the IV is S itself, not the AES-CM construction (§4.2.3)
+        if encrypt:
+            return aes_key_wrap(keys.encryption, bytes(data), keys.salt)
+        return aes_key_unwrap(keys.encryption, bytes(data), keys.salt)
     iv = aes_cm_iv(keys.salt, csb_id=csb_id, t=padded_timestamp(timestamp))
     return aes_cm(keys.encryption, iv, bytes(data))
 
@@ -255,14 +258,15 @@ def encrypt_key_data(
     """The KEMAC's Encr data: ``plaintext`` (the encoded key data sub-payloads, with the
     Initiator's ID first in the public-key method) encrypted with ``encr_alg`` under the
     IV built from the salt key, ``csb_id`` and ``timestamp``, the T payload the Initiator
-    sends (RFC 3830 §4.2.3, §6.2). NULL returns ``plaintext`` unchanged.
+    sends (RFC 3830 §4.2.3, §6.2); AES-KW-128 wraps it with the salt key as initial value.
+    NULL returns ``plaintext`` unchanged.
 
-    :raises MikeyInvalidEncrAlgError: for AES-KW-128 and unregistered algorithms.
+    :raises MikeyInvalidEncrAlgError: for unregistered algorithms.
     :raises MikeyValueError: for keys of the wrong lengths for ``encr_alg`` (derive them
-        with ``message_keys`` for the same algorithm), out-of-range IDs or timestamps, or
-        more than 2^20 bytes.
+        with ``message_keys`` for the same algorithm), out-of-range IDs or timestamps,
+        more than 2^20 bytes, or (AES-KW-128) a plaintext that is not whole 8-byte blocks.
     """
-    return _transform(plaintext, encr_alg, keys, csb_id, timestamp)
+    return _transform(plaintext, encr_alg, keys, csb_id, timestamp, encrypt=True)
 
 
 def decrypt_key_data(
@@ -278,10 +282,11 @@ def decrypt_key_data(
     Counter mode does not authenticate: verify the MAC (``verify_mac``) before trusting
     or parsing the result.
 
-    :raises MikeyInvalidEncrAlgError: for AES-KW-128 and unregistered algorithms.
+    :raises MikeyAuthenticationError: AES-KW-128's integrity check fails.
+    :raises MikeyInvalidEncrAlgError: for unregistered algorithms.
     :raises MikeyValueError: as ``encrypt_key_data``.
     """
-    return _transform(ciphertext, encr_alg, keys, csb_id, timestamp)
+    return _transform(ciphertext, encr_alg, keys, csb_id, timestamp, encrypt=False)
 
 
 def _hmac(mac_alg: MacAlg | int, key: bytes, data: bytes) -> HMAC | None:

@@ -92,6 +92,7 @@ __all__ = [
 
 _POLICY_CACHE_SIZE = 256
 RAND_LENGTH = 16  # RFC 3830 §6.11: at least 128 bits recommended
+TGK_LENGTH = 32  # any length will do (RFC 3830 §4.1.2 takes any inkey); 256 bits
 _SRTP_KEY_TYPES = (KeyDataType.TGK, KeyDataType.TGK_SALT, KeyDataType.TEK, KeyDataType.TEK_SALT)
 
 
@@ -103,6 +104,12 @@ class CryptoSessionSpec:
     policy: SrtpPolicy = AES_CM_128_HMAC_SHA1_80
     ssrc: int = 0
     roc: int = 0
+
+
+def _key_data_length(key_length: int, salt: bytes | None, mki: bytes | None) -> int:
+    """Bytes of one key data sub-payload (RFC 3830 §6.13, §6.14)."""
+    salt_part = 0 if salt is None else 2 + len(salt)
+    return 4 + key_length + salt_part + (0 if mki is None else 1 + len(mki))
 
 
 def default_policy_acceptance(policy: SrtpPolicy) -> bool:
@@ -231,11 +238,14 @@ class PskInitiator:
         profile = self.profile
         mki = (generation + 1).to_bytes(profile.mki_length) if profile.mki_length else None
         if profile.key_type in (KeyDataType.TGK, KeyDataType.TGK_SALT):
+            salt = self._rng(14) if profile.key_type == KeyDataType.TGK_SALT else None
+            tgk_length = TGK_LENGTH
+            if self.encr_alg == EncrAlg.AES_KW_128:
+                # The key wrap takes whole 8-byte blocks and MIKEY has no padding
+                # (RFC 3830 §4.2.3): lengthen the TGK, whose length is ours to choose.
+                tgk_length += -_key_data_length(tgk_length, salt, mki) % 8
             return TrafficKey(
-                key_type=profile.key_type,
-                key=self._rng(32),
-                salt=self._rng(14) if profile.key_type == KeyDataType.TGK_SALT else None,
-                mki=mki,
+                key_type=profile.key_type, key=self._rng(tgk_length), salt=salt, mki=mki
             )
         # A TEK is the SRTP master key itself: every stream must take the same lengths.
         shapes = {(s.policy.master_key_length, s.policy.master_salt_length) for s in sessions}
