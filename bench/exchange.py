@@ -5,11 +5,12 @@ One exchange (``psk_exchange``): the Initiator builds an I_MESSAGE asking for ve
 Responder decodes it, checks timestamp and replay cache, derives the message keys, checks
 the MAC, decrypts the TGK, maps the policy, records the message and answers with V; the
 Initiator checks V; then each side derives its TEK and salt and creates its libsrtp
-session (outbound at the Initiator, inbound at the Responder). Clocks are fixed, RAND and
-keys come from ``os.urandom`` as in production.
+session (outbound at the Initiator, inbound at the Responder). RAND and keys come from
+``os.urandom`` as in production; the clock advances a microsecond per
+exchange, so the Responder's bounded replay cache fills and evicts as it would in service.
 
 Its floor (``psk_exchange_primitives``) is the same crypto called directly, nothing else:
-the six PRF outputs of RFC 3830 §4.1.4 on each side (12 PRF calls, two HMAC-SHA-1 each),
+the three message keys of RFC 3830 §4.1.4 on each side (six PRF calls, two HMAC-SHA-1 each),
 the KEMAC MAC computed and checked, V computed and checked (four HMACs over the real
 message sizes), AES-128-CTR encryption and decryption of the key data, the TEK and salt
 derivations of §4.1.3 on each side (four PRF calls), the random draws (CSB ID, RAND, TGK),
@@ -26,7 +27,8 @@ import gc
 import os
 import tracemalloc
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from itertools import count
 from typing import Any
 
 import pylibsrtp
@@ -48,9 +50,13 @@ def make_exchange() -> tuple[Callable[[], tuple[SrtpSession, SrtpSession]], int]
     initiator = PskInitiator(psk=PSK)
     responder = PskResponder(psk=PSK, replay_cache=ReplayCache(max_entries=_STATE_LIMIT))
 
+    clock = count()
+
     def exchange() -> tuple[SrtpSession, SrtpSession]:
-        message, _ = initiator.initiate(now=NOW, verify=True)
-        result = responder.receive(message, now=NOW)
+        # A clock that moves on, so the bounded replay cache evicts as in a real process.
+        now = NOW + timedelta(microseconds=next(clock))
+        message, _ = initiator.initiate(now=now, verify=True)
+        result = responder.receive(message, now=now)
         if result.reply is None or result.bundle is None:
             raise SystemExit(f"bench: the exchange failed: {result.error}")
         bundle = initiator.receive_response(result.reply)

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
-from mikey.crypto.prf import TgkConstant, derive_from_tgk
+from mikey.crypto.prf import TgkConstant, prf_many, tgk_label
 from mikey.errors import MikeyPolicyParamError, MikeyValueError
 from mikey.registry import KeyDataType, PrfFunc
 from mikey.srtp.policy import SrtpPolicy
@@ -135,22 +135,28 @@ class CryptoSessionBundle:
         """
         key, salt = self._tek_and_salt(cs_id)
         policy = self.crypto_session(cs_id).policy
-
-        def derive(constant: TgkConstant, length: int) -> bytes:
-            return derive_from_tgk(
-                self.traffic_key.key,
-                constant,
-                cs_id=cs_id,
-                csb_id=self.csb_id,
-                rand=self.rand,
-                length=length,
-                prf_func=self.prf_func,
+        wanted = [
+            (constant, length)
+            for constant, length, carried in (
+                (TgkConstant.TEK, policy.master_key_length, key),
+                (TgkConstant.SALT, policy.master_salt_length, salt),
             )
-
-        if key is None:
-            key = derive(TgkConstant.TEK, policy.master_key_length)
-        if salt is None:
-            salt = derive(TgkConstant.SALT, policy.master_salt_length)
+            if carried is None
+        ]
+        if wanted:
+            derived = iter(
+                prf_many(
+                    self.traffic_key.key,
+                    [
+                        (tgk_label(c, cs_id=cs_id, csb_id=self.csb_id, rand=self.rand), n)
+                        for c, n in wanted
+                    ],
+                    self.prf_func,
+                )
+            )
+            key = key if key is not None else next(derived)
+            salt = salt if salt is not None else next(derived)
+        assert key is not None and salt is not None
         return key, salt
 
     def srtp_session(

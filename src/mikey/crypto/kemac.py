@@ -29,7 +29,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.hmac import HMAC
 
 from mikey.crypto.keywrap import aes_key_unwrap, aes_key_wrap
-from mikey.crypto.prf import MessageKeyConstant, derive_message_key
+from mikey.crypto.prf import MessageKeyConstant, message_key_label, prf_many
 from mikey.errors import (
     MikeyAuthenticationError,
     MikeyInvalidEncrAlgError,
@@ -139,16 +139,16 @@ def message_keys(
     cipher = _cipher_spec(encr_alg)
     _, mac_key_length = _mac_spec(mac_alg)
 
-    def derive(constant: MessageKeyConstant, length: int) -> bytes:
-        return derive_message_key(
-            key, constant, csb_id=csb_id, rand=rand, length=length, prf_func=prf_func
+    requests = [
+        (message_key_label(constant, csb_id=csb_id, rand=rand), length)
+        for constant, length in (
+            (MessageKeyConstant.ENCRYPTION, cipher.key_length),
+            (MessageKeyConstant.AUTHENTICATION, mac_key_length),
+            (MessageKeyConstant.SALT, cipher.salt_length),
         )
-
-    return MessageKeys(
-        encryption=derive(MessageKeyConstant.ENCRYPTION, cipher.key_length),
-        authentication=derive(MessageKeyConstant.AUTHENTICATION, mac_key_length),
-        salt=derive(MessageKeyConstant.SALT, cipher.salt_length),
-    )
+    ]
+    encryption, authentication, salt = prf_many(key, requests, prf_func)
+    return MessageKeys(encryption=encryption, authentication=authentication, salt=salt)
 
 
 class Timestamp(Protocol):

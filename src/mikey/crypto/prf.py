@@ -13,6 +13,7 @@ too), the RFC text wins: 0x29B88916 derives the salt key from an envelope or pre
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import IntEnum
 
 from cryptography.hazmat.primitives import hashes
@@ -21,7 +22,16 @@ from cryptography.hazmat.primitives.hmac import HMAC
 from mikey.errors import MikeyValueError
 from mikey.registry import PrfFunc
 
-__all__ = ["MessageKeyConstant", "TgkConstant", "derive_from_tgk", "derive_message_key", "prf"]
+__all__ = [
+    "MessageKeyConstant",
+    "TgkConstant",
+    "derive_from_tgk",
+    "derive_message_key",
+    "message_key_label",
+    "prf",
+    "prf_many",
+    "tgk_label",
+]
 
 # RFC 3830 §4.1.2: the input key is split into blocks of half the hash's input block size.
 _INKEY_BLOCK = 32
@@ -49,10 +59,10 @@ class MessageKeyConstant(IntEnum):
     SALT = 0x29B88916  # 699959574
 
 
-def _p(algorithm: type[hashes.HashAlgorithm], s: bytes, label: bytes, m: int) -> bytes:
+def _p(keyed: HMAC, label: bytes, m: int) -> bytes:
     """P(s, label, m) = HMAC(s, A_1 || label) || ... || HMAC(s, A_m || label), with
-    A_0 = label and A_i = HMAC(s, A_(i-1)) (RFC 3830 §4.1.2)."""
-    keyed = HMAC(s, algorithm())  # keyed once, copied per block: the key schedule is shared
+    A_0 = label and A_i = HMAC(s, A_(i-1)) (RFC 3830 §4.1.2); ``keyed`` is HMAC keyed
+    with s, copied per use so the key schedule is computed once."""
     out = []
     a = label
     for _ in range(m):
@@ -74,21 +84,38 @@ def prf(
     :raises MikeyValueError: for an empty key or a PRF this implementation does not know
         (a Responder answers the latter with Invalid PRF).
     """
+    return prf_many(inkey, ((label, length),), prf_func)[0]
+
+
+def prf_many(
+    inkey: bytes,
+    requests: Sequence[tuple[bytes, int]],
+    prf_func: PrfFunc | int = PrfFunc.MIKEY_1,
+) -> list[bytes]:
+    """PRF(inkey, label) at ``length`` bytes for each (label, length) of ``requests``:
+    what a side derives at once (three message keys, or a TEK and its salt), with the
+    HMAC keyed once per input key block instead of once per key.
+
+    :raises MikeyValueError: as ``prf``.
+    """
     spec = _HASHES.get(prf_func)
     if spec is None:
         raise MikeyValueError(f"PRF func {prf_func} is not supported")
     if not inkey:
         raise MikeyValueError("the PRF needs a non-empty input key")
-    if length < 0:
-        raise MikeyValueError(f"output length must not be negative, got {length}")
     algorithm, block = spec
-    m = -(-length // block)  # outkey_len / output block size, rounded up
-    if len(inkey) <= _INKEY_BLOCK:  # one block, nothing to XOR (every PSK and TGK here)
-        return _p(algorithm, inkey, label, m)[:length]
-    result = 0
+    outputs = [0] * len(requests)
     for start in range(0, len(inkey), _INKEY_BLOCK):
-        result ^= int.from_bytes(_p(algorithm, inkey[start : start + _INKEY_BLOCK], label, m))
-    return result.to_bytes(m * block)[:length]
+        keyed = HMAC(inkey[start : start + _INKEY_BLOCK], algorithm())
+        for index, (label, length) in enumerate(requests):
+            if length < 0:
+                raise MikeyValueError(f"output length must not be negative, got {length}")
+            m = -(-length // block)  # outkey_len / output block size, rounded up
+            outputs[index] ^= int.from_bytes(_p(keyed, label, m))
+    return [
+        value.to_bytes(-(-length // block) * block)[:length]
+        for value, (_, length) in zip(outputs, requests, strict=True)
+    ]
 
 
 def _check_ids(csb_id: int, rand: bytes) -> None:
@@ -96,6 +123,20 @@ def _check_ids(csb_id: int, rand: bytes) -> None:
         raise MikeyValueError(f"CSB ID must fit in 32 bits, got {csb_id}")
     if not rand:
         raise MikeyValueError("key derivation needs the RAND of the initial exchange")
+
+
+def tgk_label(constant: TgkConstant, *, cs_id: int, csb_id: int, rand: bytes) -> bytes:
+    """constant || cs_id || csb_id || RAND (RFC 3830 §4.1.3)."""
+    _check_ids(csb_id, rand)
+    if not 0 <= cs_id < 256:
+        raise MikeyValueError(f"CS ID must fit in 8 bits, got {cs_id}")
+    return constant.to_bytes(4) + bytes([cs_id]) + csb_id.to_bytes(4) + rand
+
+
+def message_key_label(constant: MessageKeyConstant, *, csb_id: int, rand: bytes) -> bytes:
+    """constant || 0xFF || csb_id || RAND (RFC 3830 §4.1.4)."""
+    _check_ids(csb_id, rand)
+    return constant.to_bytes(4) + b"\xff" + csb_id.to_bytes(4) + rand
 
 
 def derive_from_tgk(
@@ -110,10 +151,7 @@ def derive_from_tgk(
 ) -> bytes:
     """A TEK (or authentication, encryption or salt key) for crypto session ``cs_id``:
     PRF(TGK, constant || cs_id || csb_id || RAND) (RFC 3830 §4.1.3)."""
-    _check_ids(csb_id, rand)
-    if not 0 <= cs_id < 256:
-        raise MikeyValueError(f"CS ID must fit in 8 bits, got {cs_id}")
-    label = constant.to_bytes(4) + bytes([cs_id]) + csb_id.to_bytes(4) + rand
+    label = tgk_label(constant, cs_id=cs_id, csb_id=csb_id, rand=rand)
     return prf(tgk, label, length, prf_func)
 
 
@@ -128,6 +166,5 @@ def derive_message_key(
 ) -> bytes:
     """The encryption, authentication or salt key for MIKEY messages, from an envelope or
     pre-shared key: PRF(key, constant || 0xFF || csb_id || RAND) (RFC 3830 §4.1.4)."""
-    _check_ids(csb_id, rand)
-    label = constant.to_bytes(4) + b"\xff" + csb_id.to_bytes(4) + rand
+    label = message_key_label(constant, csb_id=csb_id, rand=rand)
     return prf(key, label, length, prf_func)
