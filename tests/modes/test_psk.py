@@ -479,3 +479,10 @@ def test_aes_kw_128_refuses_a_tek_that_does_not_fill_whole_blocks() -> None:
     initiator = PskInitiator(psk=PSK, encr_alg=EncrAlg.AES_KW_128, profile=ONVIF)
     with pytest.raises(MikeyValueError, match="8-byte blocks"):
         initiator.initiate(now=NOW)
+
+
+def test_crypto_session_specs_are_checked_when_made() -> None:
+    with pytest.raises(MikeyValueError, match="SSRC"):
+        CryptoSessionSpec(ssrc=1 << 32)
+    with pytest.raises(MikeyValueError, match="ROC"):
+        CryptoSessionSpec(roc=-1)

@@ -76,6 +76,7 @@ from mikey.wire.basic import (
     TimestampPayload,
     VerificationPayload,
 )
+from mikey.wire.buffer import check_uint
 from mikey.wire.header import CommonHeader, EmptyMap, SrtpIdEntry, SrtpIdMap
 from mikey.wire.kemac import KemacPayload, KeyDataSubPayload, SpiValidity
 from mikey.wire.message import Message, decode_message, decode_sub_payloads, encode_sub_payloads
@@ -104,6 +105,10 @@ class CryptoSessionSpec:
     policy: SrtpPolicy = AES_CM_128_HMAC_SHA1_80
     ssrc: int = 0
     roc: int = 0
+
+    def __post_init__(self) -> None:
+        check_uint(self.ssrc, 32, "SSRC")
+        check_uint(self.roc, 32, "ROC")
 
 
 def _key_data_length(key_length: int, salt: bytes | None, mki: bytes | None) -> int:
