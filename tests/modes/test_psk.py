@@ -486,3 +486,21 @@ def test_crypto_session_specs_are_checked_when_made() -> None:
         CryptoSessionSpec(ssrc=1 << 32)
     with pytest.raises(MikeyValueError, match="ROC"):
         CryptoSessionSpec(roc=-1)
+
+
+def test_bundles_can_be_looked_up_and_forgotten() -> None:
+    initiator, responder = pair(max_bundles=1)
+    message, bundle = initiator.initiate(now=NOW)
+    assert responder.receive(message, now=NOW).accepted
+    assert responder.bundle(bundle.csb_id, initiator=ALICE) is not None
+    second, _ = initiator.initiate(now=NOW)
+    refused = responder.receive(second, now=NOW)
+    assert isinstance(refused.error, MikeyProtocolError) and "too many" in str(refused.error)
+    responder.forget(bundle.csb_id, initiator=ALICE)
+    assert responder.bundle(bundle.csb_id, initiator=ALICE) is None
+    third, _ = initiator.initiate(now=NOW)
+    assert responder.receive(third, now=NOW).accepted
+    initiator.forget(bundle.csb_id)
+    assert bundle.csb_id not in initiator.bundles
+    with pytest.raises(MikeyValueError, match="not established"):
+        initiator.update(bundle, now=NOW)

@@ -439,6 +439,12 @@ class PskInitiator:
             self.bundles[bundle.csb_id] = updated
         return data, updated
 
+    def forget(self, csb_id: int) -> None:
+        """Drop the bundle (or pending exchange) with ``csb_id``, when its media ends: the
+        Initiator keeps every bundle it established until told otherwise."""
+        self.bundles.pop(csb_id, None)
+        self._pending.pop(csb_id, None)
+
     # -- answers ------------------------------------------------------------------------
 
     def receive_response(self, data: bytes) -> CryptoSessionBundle:
@@ -624,6 +630,16 @@ class PskResponder:
             return ResponderResult(error=exc, reply=self._error_message(ctx, exc))
         reply = self._verification(ctx, bundle) if message.header.v else None
         return ResponderResult(bundle=bundle, reply=reply, updated=updated)
+
+    def bundle(self, csb_id: int, *, initiator: bytes) -> CryptoSessionBundle | None:
+        """The bundle established by ``initiator`` (its IDi, or the ``peer`` given to
+        ``receive`` when it sent none) under ``csb_id``, if any."""
+        return self.bundles.get((initiator, csb_id))
+
+    def forget(self, csb_id: int, *, initiator: bytes) -> None:
+        """Drop a bundle when its media ends, making room under ``max_bundles``. Its
+        messages stay in the replay cache until their timestamps age out."""
+        self.bundles.pop((initiator, csb_id), None)
 
     # -- processing ---------------------------------------------------------------------
 
