@@ -504,3 +504,12 @@ def test_bundles_can_be_looked_up_and_forgotten() -> None:
     assert bundle.csb_id not in initiator.bundles
     with pytest.raises(MikeyValueError, match="not established"):
         initiator.update(bundle, now=NOW)
+
+
+def test_a_naive_clock_is_a_caller_error_not_a_traceback() -> None:
+    initiator, responder = pair()
+    with pytest.raises(MikeyValueError, match="aware"):
+        initiator.initiate(now=NOW.replace(tzinfo=None))
+    message, _ = initiator.initiate(now=NOW)
+    with pytest.raises(MikeyValueError, match="aware"):
+        responder.receive(message, now=NOW.replace(tzinfo=None))

@@ -102,3 +102,8 @@ def test_bad_configuration_is_refused() -> None:
         ReplayCache(clock_skew=timedelta(0))
     with pytest.raises(MikeyValueError):
         ReplayCache(max_entries=0)
+
+
+def test_a_naive_local_clock_is_refused() -> None:
+    with pytest.raises(MikeyValueError, match="aware"):
+        ReplayCache().check(b"m", ts(0), now=NOW.replace(tzinfo=None))

@@ -616,7 +616,13 @@ class PskResponder:
 
         ``peer`` names the sender (say its address) for replay state when the message
         carries no IDi.
+
+        :raises MikeyValueError: for a naive ``now`` (a caller's error, not the peer's).
         """
+        if now.tzinfo is None:
+            raise MikeyValueError(
+                "the local clock needs an aware datetime, such as datetime.now(UTC)"
+            )
         try:
             message = decode_message(data, profile=self.profile.wire)
         except MikeyError as exc:

@@ -82,6 +82,10 @@ class ReplayCache:
             still covers (Invalid TS).
         :raises MikeyReplayError: seen before.
         """
+        if now.tzinfo is None:
+            raise MikeyValueError(
+                "the local clock needs an aware datetime, such as datetime.now(UTC)"
+            )
         if timestamp.ts_type == TsType.COUNTER:
             last = self._counters.get(peer)
             if last is not None and timestamp.value <= last:
