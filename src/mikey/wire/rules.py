@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from mikey.registry import CsIdMapType, DataType, PayloadType
 from mikey.wire.basic import (
@@ -210,16 +211,27 @@ def check(
     Data types that are not registered are not checked here: a Responder answers them
     with Invalid DT (RFC 3830 §6.12).
     """
-    kinds = [p.payload_type for p in payloads]
+    kinds = tuple([p.payload_type for p in payloads])
+    return _check_shape(
+        header.data_type, header.cs_id_map.map_type is CsIdMapType.EMPTY, kinds, sp_with_empty_map
+    )
+
+
+# The verdict depends only on the message's shape, and peers send a few shapes over and
+# over: it is cached (a bounded LRU, so odd shapes from a fuzzer cannot grow it).
+@lru_cache(maxsize=1024)
+def _check_shape(
+    data_type: int, empty_map: bool, kinds: tuple[PayloadType, ...], sp_with_empty_map: bool
+) -> tuple[int | None, str] | None:
     if _P.SIGN in kinds[:-1]:
         # SIGN has no Next payload field, so nothing can follow it (RFC 3830 §6.5).
         return kinds.index(_P.SIGN), "SIGN must be the last payload"
     if _P.KEY_DATA in kinds:
         return kinds.index(_P.KEY_DATA), "key data sub-payloads belong inside a KEMAC"
-    if header.cs_id_map.map_type is CsIdMapType.EMPTY and _P.SP in kinds and not sp_with_empty_map:
+    if empty_map and _P.SP in kinds and not sp_with_empty_map:
         # RFC 4563 §5: with the Empty map "there MUST NOT be any Security Policy payload".
         return kinds.index(_P.SP), "an Empty map message must not carry SP payloads"
-    rule = MESSAGE_RULES.get(header.data_type)
+    rule = MESSAGE_RULES.get(data_type)
     if rule is None:
         return None
     seen: dict[PayloadType, int] = {}
