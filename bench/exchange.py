@@ -144,7 +144,7 @@ def bundle_memory(count: int) -> dict[str, Any]:
     before = tracemalloc.take_snapshot()
     for message, stamp in zip(messages, stamps, strict=True):
         assert stamp is not None
-        cache.record(message, stamp, now=NOW)
+        cache.record(cache.check(message, stamp, now=NOW))
     gc.collect()
     replay = _growth(before)
     tracemalloc.stop()

@@ -20,8 +20,7 @@ def ts(offset_seconds: float) -> TimestampPayload:
 
 
 def accept(cache: ReplayCache, message: bytes, t: TimestampPayload, **kw: object) -> None:
-    cache.check(message, t, now=NOW, **kw)  # type: ignore[arg-type]
-    cache.record(message, t, now=NOW, **kw)  # type: ignore[arg-type]
+    cache.record(cache.check(message, t, now=NOW, **kw))  # type: ignore[arg-type]
 
 
 def test_fresh_messages_pass_once() -> None:
@@ -56,7 +55,7 @@ def test_entries_expire_with_the_window() -> None:
     cache = ReplayCache(clock_skew=timedelta(seconds=10))
     accept(cache, b"old", ts(-5))
     later = NOW + timedelta(seconds=30)
-    cache.record(b"new", TimestampPayload.at(later), now=later)
+    cache.record(cache.check(b"new", TimestampPayload.at(later), now=later))
     assert len(cache) == 1
 
 

@@ -681,8 +681,9 @@ class PskResponder:
         replay_peer = id_i if id_i is not None else peer
         received = message.encode()
         late: MikeyTimestampError | None = None
+        entry = None
         try:
-            self.replay_cache.check(received, t, now=now, peer=replay_peer)
+            entry = self.replay_cache.check(received, t, now=now, peer=replay_peer)
         except MikeyTimestampError as exc:
             late = exc  # answered only if the message authenticates
         key = (replay_peer, header.csb_id)
@@ -715,7 +716,8 @@ class PskResponder:
         bundle = self._bundle(ctx, existing, rand=rand, traffic_key=traffic_key, id_i=id_i)
         if existing is None and len(self.bundles) >= self.max_bundles:
             raise MikeyProtocolError("too many crypto session bundles: refusing new ones")
-        self.replay_cache.record(received, t, now=now, peer=replay_peer)
+        assert entry is not None  # a late message raised above
+        self.replay_cache.record(entry)
         self.bundles[key] = bundle
         return bundle, existing is not None
 

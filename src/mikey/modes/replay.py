@@ -14,20 +14,33 @@ keeps the highest counter accepted per peer. When that table is full, messages f
 peers are refused rather than forgetting an old peer's counter.
 
 Only messages that passed authentication are recorded (§5.3): ``check`` first, then
-``record`` after the MAC verified.
+``record`` with what it returned once the MAC verified.
 """
 
 from __future__ import annotations
 
 import hashlib
 import heapq
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from mikey.errors import MikeyReplayError, MikeyTimestampError, MikeyValueError
 from mikey.registry import TsType
 from mikey.wire.basic import TimestampPayload
 
-__all__ = ["ReplayCache"]
+__all__ = ["ReplayCache", "ReplayEntry"]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReplayEntry:
+    """What ``ReplayCache.check`` learnt of a message, for ``record`` to store: the
+    message digest and time for clock timestamps, the counter for COUNTER."""
+
+    now: datetime
+    peer: bytes = b""
+    digest: bytes | None = None
+    when: datetime | None = None
+    counter: int | None = None
 
 
 class ReplayCache:
@@ -60,10 +73,6 @@ class ReplayCache:
     def __len__(self) -> int:
         return len(self._seen) + len(self._counters)
 
-    @staticmethod
-    def _digest(message: bytes) -> bytes:
-        return hashlib.sha256(message).digest()[:20]
-
     def _expire(self, now: datetime) -> None:
         horizon = now - self.clock_skew
         while self._by_time and self._by_time[0][0] < horizon:
@@ -72,8 +81,9 @@ class ReplayCache:
 
     def check(
         self, message: bytes, timestamp: TimestampPayload, *, now: datetime, peer: bytes = b""
-    ) -> None:
-        """Refuse ``message`` if its timestamp is outside the window or it was seen.
+    ) -> ReplayEntry:
+        """Refuse ``message`` if its timestamp is outside the window or it was seen;
+        otherwise return the entry ``record`` stores once the message authenticated.
 
         ``message`` is the message as parsed (without tolerated trailing bytes); ``peer``
         identifies the Initiator for COUNTER timestamps (its ID, or its address).
@@ -96,7 +106,7 @@ class ReplayCache:
                 raise MikeyTimestampError(
                     "the COUNTER replay table is full: messages from new peers are refused"
                 )
-            return
+            return ReplayEntry(now=now, peer=peer, counter=timestamp.value)
         when = timestamp.to_datetime()
         if abs(when - now) > self.clock_skew:
             raise MikeyTimestampError(
@@ -108,24 +118,23 @@ class ReplayCache:
                 f"timestamp {when.isoformat()} is older than the replay cache still covers"
                 f" (cache full; newest forgotten {self._floor.isoformat()})"
             )
-        if self._digest(message) in self._seen:
-            raise MikeyReplayError("this message was accepted before (replay)")
-
-    def record(
-        self, message: bytes, timestamp: TimestampPayload, *, now: datetime, peer: bytes = b""
-    ) -> None:
-        """Remember an authenticated, accepted message (after ``check`` passed)."""
-        if timestamp.ts_type == TsType.COUNTER:
-            self._counters[peer] = timestamp.value
-            return
-        self._expire(now)
-        when = timestamp.to_datetime()
-        digest = self._digest(message)
+        digest = hashlib.sha256(message).digest()[:20]
         if digest in self._seen:
+            raise MikeyReplayError("this message was accepted before (replay)")
+        return ReplayEntry(now=now, peer=peer, digest=digest, when=when)
+
+    def record(self, entry: ReplayEntry) -> None:
+        """Remember an authenticated, accepted message (what ``check`` returned for it)."""
+        if entry.counter is not None:
+            self._counters[entry.peer] = entry.counter
+            return
+        assert entry.digest is not None and entry.when is not None
+        self._expire(entry.now)
+        if entry.digest in self._seen:
             return
         while len(self._seen) >= self.max_entries:
             oldest, dropped = heapq.heappop(self._by_time)
             del self._seen[dropped]
             self._floor = oldest if self._floor is None else max(self._floor, oldest)
-        self._seen[digest] = when
-        heapq.heappush(self._by_time, (when, digest))
+        self._seen[entry.digest] = entry.when
+        heapq.heappush(self._by_time, (entry.when, entry.digest))
