@@ -15,6 +15,7 @@ and CSB (``bench``: memory per established bundle).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cache
 from typing import TYPE_CHECKING, Literal
 
 from mikey.crypto.prf import TgkConstant, prf_many, tgk_label
@@ -28,6 +29,15 @@ if TYPE_CHECKING:
 __all__ = ["CryptoSession", "CryptoSessionBundle", "TrafficKey"]
 
 _TEK_TYPES = (KeyDataType.TEK, KeyDataType.TEK_SALT)
+
+
+@cache
+def _srtp_session_class() -> type[SrtpSession]:
+    """``SrtpSession``, imported on first use: it needs the ``srtp`` extra (libsrtp),
+    which parsing and key derivation do not."""
+    from mikey.srtp.session import SrtpSession
+
+    return SrtpSession
 
 
 @dataclass(slots=True, kw_only=True)
@@ -172,11 +182,9 @@ class CryptoSessionBundle:
         Needs the ``srtp`` extra. After an update that carried a new key, call
         ``rekey_srtp_session`` on the sessions made earlier.
         """
-        from mikey.srtp.session import SrtpSession
-
         cs = self.crypto_session(cs_id)
         key, salt = self.srtp_master_key(cs_id)
-        return SrtpSession(
+        return _srtp_session_class()(
             cs.policy,
             key,
             salt,

@@ -92,7 +92,8 @@ class Message:
         )
 
     def encode(self) -> bytes:
-        return self._get_layout().data[: self._get_layout().end]
+        layout = self._get_layout()
+        return layout.data[: layout.end]
 
     def _get_layout(self) -> _Layout:
         if self._layout is None:
