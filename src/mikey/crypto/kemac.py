@@ -76,10 +76,10 @@ _CIPHERS: dict[int, _CipherSpec] = {
 
 # MAC alg: hash and authentication key length in bytes. RFC 3830 §4.2.4: the key "SHOULD be
 # equal to the size of the hash function's output"; RFC 6043 §6.2: a 256-bit key.
-_MACS: dict[int, tuple[type[hashes.HashAlgorithm] | None, int]] = {
+_MACS: dict[int, tuple[hashes.HashAlgorithm | None, int]] = {
     MacAlg.NULL: (None, 0),
-    MacAlg.HMAC_SHA_1_160: (hashes.SHA1, 20),
-    MacAlg.HMAC_SHA_256_256: (hashes.SHA256, 32),
+    MacAlg.HMAC_SHA_1_160: (hashes.SHA1(), 20),
+    MacAlg.HMAC_SHA_256_256: (hashes.SHA256(), 32),
 }
 
 
@@ -90,7 +90,7 @@ def _cipher_spec(encr_alg: EncrAlg | int) -> _CipherSpec:
     return spec
 
 
-def _mac_spec(mac_alg: MacAlg | int) -> tuple[type[hashes.HashAlgorithm] | None, int]:
+def _mac_spec(mac_alg: MacAlg | int) -> tuple[hashes.HashAlgorithm | None, int]:
     spec = _MACS.get(mac_alg)
     if spec is None:
         raise MikeyInvalidMacAlgError(f"MAC alg {label_of(mac_alg, MacAlg)} is not supported")
@@ -299,7 +299,7 @@ def _hmac(mac_alg: MacAlg | int, key: bytes, data: bytes) -> HMAC | None:
         # HMAC takes keys of any length (RFC 2104); an empty one means keys were derived
         # for the NULL MAC.
         raise MikeyValueError(f"{label_of(mac_alg, MacAlg)} needs an authentication key")
-    mac = HMAC(key, algorithm())
+    mac = HMAC(key, algorithm)
     mac.update(data)
     return mac
 

@@ -35,9 +35,10 @@ __all__ = [
 
 # RFC 3830 §4.1.2: the input key is split into blocks of half the hash's input block size.
 _INKEY_BLOCK = 32
-_HASHES: dict[int, tuple[type[hashes.HashAlgorithm], int]] = {
-    PrfFunc.MIKEY_1: (hashes.SHA1, 20),  # RFC 3830 §4.1.2: 160-bit output blocks
-    PrfFunc.PRF_HMAC_SHA_256: (hashes.SHA256, 32),  # RFC 6043 §6.1: 256 instead of 160
+# Hash instances are immutable descriptions, shared rather than made per call.
+_HASHES: dict[int, tuple[hashes.HashAlgorithm, int]] = {
+    PrfFunc.MIKEY_1: (hashes.SHA1(), 20),  # RFC 3830 §4.1.2: 160-bit output blocks
+    PrfFunc.PRF_HMAC_SHA_256: (hashes.SHA256(), 32),  # RFC 6043 §6.1: 256 instead of 160
 }
 
 
@@ -106,7 +107,7 @@ def prf_many(
     algorithm, block = spec
     outputs = [0] * len(requests)
     for start in range(0, len(inkey), _INKEY_BLOCK):
-        keyed = HMAC(inkey[start : start + _INKEY_BLOCK], algorithm())
+        keyed = HMAC(inkey[start : start + _INKEY_BLOCK], algorithm)
         for index, (label, length) in enumerate(requests):
             if length < 0:
                 raise MikeyValueError(f"output length must not be negative, got {length}")
