@@ -31,7 +31,7 @@ from mikey.wire.basic import TimestampPayload
 __all__ = ["ReplayCache", "ReplayEntry"]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+@dataclass(slots=True, kw_only=True)  # short-lived: made per message, not frozen for speed
 class ReplayEntry:
     """What ``ReplayCache.check`` learnt of a message, for ``record`` to store: the
     message digest and time for clock timestamps, the counter for COUNTER."""

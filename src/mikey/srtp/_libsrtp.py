@@ -267,7 +267,9 @@ class CryptoPolicy:
     sec_serv: SecServ
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
+# Not frozen: one is made per stream on the session set-up path, and frozen dataclasses
+# pay object.__setattr__ per field; nothing keeps or shares these objects.
+@dataclass(slots=True, kw_only=True)
 class StreamPolicy:
     """``srtp_policy_t`` for one stream or one wildcard template, with one master key
     (``key`` is master key ‖ master salt) and an optional MKI."""
