@@ -172,9 +172,10 @@ def test_wrong_psk_yields_an_unauthenticated_auth_failure() -> None:
 def test_a_tampered_kemac_fails_its_mac() -> None:
     initiator, responder = pair()
     message, _ = initiator.initiate(now=NOW)
-    kemac_at = message.rindex(bytes([EncrAlg.AES_CM_128]))  # inside the KEMAC
+    decoded = decode_message(message)
+    kemac_at, _ = decoded.payload_span(len(decoded.payloads) - 1)  # the KEMAC is last
     tampered = bytearray(message)
-    tampered[kemac_at + 5] ^= 0x01
+    tampered[kemac_at + 5] ^= 0x01  # a byte of the encrypted key data
     result = responder.receive(bytes(tampered), now=NOW)
     assert result.error is not None and result.error.error_no == ErrorNo.AUTH_FAILURE
     assert result.bundle is None and not responder.bundles
