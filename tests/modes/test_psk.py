@@ -37,7 +37,13 @@ from mikey.srtp.policy import (
     NULL_HMAC_SHA1_80,
 )
 from mikey.wire import decode_message, decode_sub_payloads
-from mikey.wire.basic import ErrorPayload, IdPayload, RandPayload, VerificationPayload
+from mikey.wire.basic import (
+    ErrorPayload,
+    IdPayload,
+    RandPayload,
+    TimestampPayload,
+    VerificationPayload,
+)
 from mikey.wire.kemac import KemacPayload, KeyDataSubPayload
 from mikey.wire.policy import SecurityPolicyPayload
 
@@ -295,9 +301,11 @@ def test_prf_and_data_type_refusals() -> None:
     assert result.error is not None and result.error.error_no == ErrorNo.INVALID_PRF
     from mikey.wire.samples import sample_message
 
-    public_key = sample_message(DataType.PUBLIC_KEY).encode()
-    result = PskResponder(psk=PSK).receive(public_key, now=NOW)
+    public_key = sample_message(DataType.PUBLIC_KEY)
+    result = PskResponder(psk=PSK).receive(public_key.encode(), now=NOW)
     assert result.error is not None and result.error.error_no == ErrorNo.INVALID_DT
+    answer = decode_message(result.reply)  # type: ignore[arg-type]
+    assert answer.get(TimestampPayload) == public_key.get(TimestampPayload)  # echoed
 
 
 def test_undecodable_bytes_are_dropped_with_a_parse_error() -> None:

@@ -664,16 +664,16 @@ class PskResponder:
     ) -> tuple[CryptoSessionBundle, bool]:
         message = ctx.message
         header = message.header
+        t = message.get(TimestampPayload)
+        ctx.timestamp = t  # an error message echoes it (§5.1.2)
         if message.data_type != DataType.PRE_SHARED:
             raise MikeyInvalidDataTypeError(
                 f"this Responder takes pre-shared key messages, not"
                 f" {label_of(message.data_type, DataType)}"
             )
-        t = message.get(TimestampPayload)
         kemac = message.get(KemacPayload)
         if t is None or kemac is None:  # the wire rules require both; defensive
             raise MikeyProtocolError("an I_MESSAGE needs T and KEMAC")
-        ctx.timestamp = t
         ids = message.get_all(IdPayload)
         id_i = ids[0].data if ids else None
         ctx.id_i = id_i or b""
