@@ -18,6 +18,7 @@ __all__ = [
     "MikeyInvalidPrfError",
     "MikeyParseError",
     "MikeyPeerError",
+    "MikeyPkiError",
     "MikeyPolicyError",
     "MikeyPolicyParamError",
     "MikeyProtocolError",
@@ -155,3 +156,8 @@ class MikeyInvalidDataTypeError(MikeyError):
     """A message of a data type this side does not take here: Invalid DT (RFC 3830 §6.12)."""
 
     error_no = ErrorNo.INVALID_DT
+
+
+class MikeyPkiError(MikeyError):
+    """A PKI operation cannot be done: a CSR whose signature does not verify, a CA that
+    may not issue what is asked, a certificate that does not fit its profile."""
