@@ -1,8 +1,9 @@
 """The PKI behind MIKEY's public-key modes and the signed API: key types, certificate
-profiles, and CAs that issue (RFC 5280). Validation, revocation and storage come next
-(issue 4)."""
+profiles, CAs that issue, and CRLs (RFC 5280). Path validation with revocation, OCSP,
+storage and the CLI come next (issue 4)."""
 
 from mikey.pki.ca import CertificateAuthority, IssuedCertificate, parse_name
+from mikey.pki.crl import Revocation, build_crl, check_crl, revocation_of
 from mikey.pki.keys import KeyType, key_type_of
 from mikey.pki.profiles import (
     CLIENT,
@@ -24,7 +25,11 @@ __all__ = [
     "CertificateProfile",
     "IssuedCertificate",
     "KeyType",
+    "Revocation",
+    "build_crl",
+    "check_crl",
     "key_type_of",
     "parse_name",
     "profile",
+    "revocation_of",
 ]
