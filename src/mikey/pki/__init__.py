@@ -1,6 +1,6 @@
 """The PKI behind MIKEY's public-key modes and the signed API: key types, certificate
-profiles, CAs that issue, and CRLs (RFC 5280). Path validation with revocation, OCSP,
-storage and the CLI come next (issue 4)."""
+profiles, CAs that issue, CRLs, and path validation with CRL revocation (RFC 5280).
+OCSP, storage and the CLI come next (issue 4)."""
 
 from mikey.pki.ca import CertificateAuthority, IssuedCertificate, parse_name
 from mikey.pki.crl import Revocation, build_crl, check_crl, revocation_of
@@ -14,6 +14,13 @@ from mikey.pki.profiles import (
     CertificateProfile,
     profile,
 )
+from mikey.pki.validation import (
+    RevocationMode,
+    ValidatedChain,
+    ValidationError,
+    ValidationReason,
+    validate,
+)
 
 __all__ = [
     "CLIENT",
@@ -26,10 +33,15 @@ __all__ = [
     "IssuedCertificate",
     "KeyType",
     "Revocation",
+    "RevocationMode",
+    "ValidatedChain",
+    "ValidationError",
+    "ValidationReason",
     "build_crl",
     "check_crl",
     "key_type_of",
     "parse_name",
     "profile",
     "revocation_of",
+    "validate",
 ]
