@@ -20,4 +20,7 @@ def test_demo_runs_and_reports_success(capsys: pytest.CaptureFixture[str]) -> No
         assert refusal in out
     assert "50 packets Alice → Bob, 50 recovered" in out
     assert "Bob → Alice under Bob's own key: recovered" in out
+    assert "validate alice: valid" in out
+    assert "validate bob: refused — revoked: CN=bob was revoked on" in out
+    assert "keyCompromise" in out
     assert "Done" in out

@@ -235,6 +235,62 @@ def _sdes(console: Console) -> None:
     )
 
 
+def _pki(console: Console) -> None:
+    from cryptography import x509
+
+    from mikey import pki
+
+    root = pki.CertificateAuthority.create_root("CN=Example Media Root,O=Example", now=NOW)
+    issuing = root.create_intermediate(
+        "CN=Example Endpoints CA,O=Example",
+        now=NOW,
+        crl_urls=("http://pki.example.com/endpoints.crl",),
+    )
+    console.print(
+        f"  root CA   {escape(root.certificate.subject.rfc4514_string())}"
+        f" ({pki.key_type_of(root.private_key).value}, path length 1)"
+    )
+    console.print(
+        f"  issuing   {escape(issuing.certificate.subject.rfc4514_string())}"
+        f" ({pki.key_type_of(issuing.private_key).value})"
+    )
+    alice = issuing.issue(pki.ENDPOINT, now=NOW, subject="CN=alice", sans=["sip:alice@example.com"])
+    bob = issuing.issue(pki.ENDPOINT, now=NOW, subject="CN=bob", sans=["sip:bob@example.com"])
+    for name, issued in (("alice", alice), ("bob", bob)):
+        cert = issued.certificate
+        key = pki.key_type_of(cert.public_key()).value
+        console.print(
+            f"  endpoint  {name}: serial {cert.serial_number:x}"[:40] + f"…, {key},"
+            f" valid to {cert.not_valid_after_utc:%Y-%m-%d}, profile endpoint"
+        )
+    revoked = pki.Revocation(
+        serial_number=bob.certificate.serial_number,
+        revoked_at=NOW + timedelta(minutes=1),
+        reason=x509.ReasonFlags.key_compromise,
+    )
+    later = NOW + timedelta(minutes=2)
+    crls = [
+        pki.build_crl(root, [], now=later, number=1),
+        pki.build_crl(issuing, [revoked], now=later, number=1),
+    ]
+    console.print("  bob's key is compromised: revoked, CRL number 1 of the issuing CA")
+    for name, issued in (("alice", alice), ("bob", bob)):
+        try:
+            pki.validate(
+                issued.certificate,
+                [issuing.certificate],
+                roots=[root.certificate],
+                now=later,
+                crls=crls,
+            )
+        except pki.ValidationError as exc:
+            console.print(f"  validate {name}: [red]refused[/red] — {escape(str(exc))}")
+        else:
+            console.print(
+                f"  validate {name}: [green]valid[/green] (chain to the root, not revoked)"
+            )
+
+
 def _error_numbers(reply: bytes) -> list[int]:
     from mikey.wire.basic import ErrorPayload
 
@@ -266,17 +322,20 @@ def main() -> None:
     _step(console, 5, "The simple alternative: SDES keys in SDP (RFC 4568)")
     _sdes(console)
 
-    _step(console, 6, "The wire format: a pre-shared key I_MESSAGE keying two SRTP streams")
+    _step(console, 6, "The PKI behind the public-key modes: a CA, endpoints, a revocation")
+    _pki(console)
+
+    _step(console, 7, "The wire format: a pre-shared key I_MESSAGE keying two SRTP streams")
     data = _show(console, psk_message(crypto_sessions=2))
     line = f"a=key-mgmt:mikey {base64.b64encode(data).decode()}"
     console.print("  In SDP (RFC 4567 §3.1) it travels as one attribute line:")
     console.print(f"  [dim]{line}[/dim]", soft_wrap=True)
 
-    _step(console, 7, "A public-key I_MESSAGE with a certificate (RFC 3830 §3.2)")
+    _step(console, 8, "A public-key I_MESSAGE with a certificate (RFC 3830 §3.2)")
     console.print(f"  (certificate: a {len(sample_certificate())}-byte DER X.509 made with pyca)")
     _show(console, sample_message(DataType.PUBLIC_KEY), tree=False)
 
-    _step(console, 8, "One message of every data type the IANA registry defines")
+    _step(console, 9, "One message of every data type the IANA registry defines")
     table = Table("data type", "payloads after HDR", "bytes", "round trip", box=None)
     for data_type in DataType:
         message = sample_message(data_type)
@@ -290,10 +349,10 @@ def main() -> None:
         )
     console.print(table)
 
-    _step(console, 9, "A MIKEY-SAKKE message (RFC 6509), as 3GPP mission-critical calls use")
+    _step(console, 10, "A MIKEY-SAKKE message (RFC 6509), as 3GPP mission-critical calls use")
     _show(console, sample_message(DataType.SAKKE_MSG))
 
-    _step(console, 10, "Damaged input is refused with the payload and byte offset at fault")
+    _step(console, 11, "Damaged input is refused with the payload and byte offset at fault")
     damaged = bytearray(data)
     damaged[29] = 0x07  # the T payload's TS type: 7 is not a registered timestamp type
     for label, candidate in (("a flipped byte", bytes(damaged)), ("truncation", data[:-5])):
