@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.x509.oid import NameOID
 
 from bench.exchange import bundle_memory, make_exchange, make_primitives
+from bench.pki import make_validation
 from mikey.wire.message import Message, decode_message
 from mikey.wire.samples import psk_message, public_key_message
 
@@ -41,6 +42,7 @@ TARGET_PSK_DECODES_PER_S = 50_000
 TARGET_EXCHANGES_PER_S = 5_000
 TARGET_EXCHANGE_RATIO = 4.0
 TARGET_BUNDLE_BYTES = 2048
+TARGET_VALIDATION_RATIO = 1.5
 DEFAULT_JSON = Path(__file__).with_name("results.json")
 PROFILE_TOP = 15
 
@@ -94,6 +96,7 @@ COMPARISONS = (
     Comparison("pk_decode", "rsa_verify", "one RSA-2048 PKCS#1 v1.5 verification"),
     Comparison("pk_encode", "rsa_verify", "one RSA-2048 PKCS#1 v1.5 verification"),
     Comparison("psk_exchange", "psk_exchange_primitives", "its crypto primitives alone"),
+    Comparison("pki_validate", "pki_signatures", "its four signature verifications"),
 )
 
 # A Responder's unavoidable work per message: the codec plus these primitives.
@@ -241,6 +244,7 @@ def make_cases() -> tuple[list[Case], dict[str, int]]:
 
     exchange, psk_size = make_exchange()
     exchange_primitives = make_primitives(psk_size)
+    validation, signatures = make_validation()
 
     cases = [
         Case("psk_decode", "PSK I_MESSAGE decode", psk_decode, len(psk_data), "codec"),
@@ -266,6 +270,8 @@ def make_cases() -> tuple[list[Case], dict[str, int]]:
             psk_size,
             "exchange",
         ),
+        Case("pki_validate", "validate 3-cert chain+CRLs", validation, 0, "pki"),
+        Case("pki_signatures", "its 4 signature checks", signatures, 0, "pki"),
     ]
     sizes = {"psk_message": len(psk_data), "pk_message": len(pk_data)}
     sizes |= {"certificate_leaf": len(chain[0]), "certificate_intermediate": len(chain[1])}
@@ -448,6 +454,14 @@ def report(
         f" (≤ {TARGET_BUNDLE_BYTES:,})"
     )
 
+    validation_ratio, _ = _ratio(by_key["pki_validate"], by_key["pki_signatures"])
+    print()
+    print(
+        f"target: chain validation with revocation within {TARGET_VALIDATION_RATIO:g}x of its"
+        f" signature verifications: measured {validation_ratio:.2f}x,"
+        f" {'MET' if validation_ratio <= TARGET_VALIDATION_RATIO else 'NOT MET'}"
+    )
+
     decodes = 1e9 / by_key["psk_decode"].median_ns
     met = decodes >= TARGET_PSK_DECODES_PER_S
     print()
@@ -493,6 +507,10 @@ def report(
             "psk_decodes_per_second": TARGET_PSK_DECODES_PER_S,
             "measured_median": decodes,
             "met": met,
+        },
+        "pki_validation": {
+            "ratio_to_signatures_median": validation_ratio,
+            "target_ratio": TARGET_VALIDATION_RATIO,
         },
         "exchange": {
             "per_second_median": exchanges,
