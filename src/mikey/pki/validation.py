@@ -20,6 +20,7 @@ from datetime import datetime
 from enum import Enum
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ed25519
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from cryptography.x509.verification import (
@@ -162,6 +163,8 @@ def validate(
         chain = tuple(verifier.verify(leaf, list(intermediates)).chain)
     except VerificationError as exc:
         raise _from_pyca(exc) from None
+    except (ValueError, TypeError, UnsupportedAlgorithm) as exc:  # malformed or exotic input
+        raise ValidationError(ValidationReason.INVALID, str(exc)) from None
     if usage is not None:
         _check_usage(leaf, usage)
     _check_revocation(chain, crls, now=now, mode=revocation)
