@@ -4,13 +4,19 @@ of §2.2.1 for others, and every refusal."""
 
 from __future__ import annotations
 
+import ctypes
+from collections.abc import Iterator
+from typing import Any
+
 import pytest
 from cryptography.hazmat.primitives.keywrap import aes_key_wrap as pyca_wrap
 from hypothesis import given
 from hypothesis import strategies as st
 
+from mikey.crypto import keywrap
 from mikey.crypto.keywrap import DEFAULT_IV, aes_key_unwrap, aes_key_wrap
-from mikey.errors import MikeyAuthenticationError, MikeyValueError
+from mikey.errors import MikeyAuthenticationError, MikeyInvalidEncrAlgError, MikeyValueError
+from mikey.registry import ErrorNo
 
 from .reference_keywrap import reference_wrap
 
@@ -92,3 +98,48 @@ def test_the_integrity_check_fails_closed() -> None:
 def test_sizes_rfc_3394_does_not_take_are_refused(call: object, match: str) -> None:
     with pytest.raises(MikeyValueError, match=match):
         call()  # type: ignore[operator]
+
+
+@pytest.fixture
+def fresh_libcrypto() -> Iterator[None]:
+    """Forget the loaded libcrypto before and after, so a test can change how it loads."""
+    keywrap._libcrypto.cache_clear()
+    yield
+    keywrap._libcrypto.cache_clear()
+
+
+@pytest.mark.usefixtures("fresh_libcrypto")
+def test_without_libcrypto_aes_kw_is_an_invalid_ea(monkeypatch: pytest.MonkeyPatch) -> None:
+    def unloadable(name: str) -> ctypes.CDLL:
+        raise OSError(f"{name}: cannot open shared object file")
+
+    monkeypatch.setattr(keywrap.ctypes, "CDLL", unloadable)
+    with pytest.raises(MikeyInvalidEncrAlgError, match="libcrypto") as error:
+        aes_key_wrap(bytes(16), bytes(16), bytes(8))
+    assert error.value.error_no is ErrorNo.INVALID_EA
+    with pytest.raises(MikeyInvalidEncrAlgError, match="libcrypto"):
+        aes_key_unwrap(bytes(16), bytes(24), bytes(8))
+
+
+@pytest.mark.usefixtures("fresh_libcrypto")
+def test_a_libcrypto_without_the_wrap_cipher_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    real_cdll = ctypes.CDLL
+
+    class NoWrap:
+        def __init__(self, name: str) -> None:
+            self._lib = real_cdll(name)
+
+        def __getattr__(self, function: str) -> Any:
+            if function == "EVP_aes_128_wrap":
+                raise AttributeError(f"undefined symbol: {function}")
+            return getattr(self._lib, function)
+
+    monkeypatch.setattr(keywrap.ctypes, "CDLL", NoWrap)
+    with pytest.raises(MikeyInvalidEncrAlgError, match="EVP_aes_128_wrap"):
+        aes_key_wrap(bytes(16), bytes(16))
+
+
+@pytest.mark.usefixtures("fresh_libcrypto")
+def test_libcrypto_so_3_is_the_fallback(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(keywrap.ctypes.util, "find_library", lambda name: "libnocrypto.so.0")
+    assert aes_key_wrap(KEK[:16], DATA[:16]) == bytes.fromhex(RFC3394[0][3])

@@ -32,13 +32,29 @@ _CIPHERS = {16: "EVP_aes_128_wrap", 24: "EVP_aes_192_wrap", 32: "EVP_aes_256_wra
 
 @cache
 def _libcrypto() -> Any:
-    name = ctypes.util.find_library("crypto") or "libcrypto.so.3"
-    try:
-        lib = ctypes.CDLL(name)
-    except OSError as exc:
-        raise MikeyInvalidEncrAlgError(
-            f"AES key wrap needs OpenSSL's libcrypto, which could not be loaded ({exc})"
-        ) from None
+    """The system's libcrypto with the functions used here declared, or
+    ``MikeyInvalidEncrAlgError`` (a Responder answers Invalid EA) if it cannot be loaded
+    or lacks them."""
+    failures = []
+    for name in dict.fromkeys((ctypes.util.find_library("crypto"), "libcrypto.so.3")):
+        if name is None:
+            continue
+        try:
+            lib = ctypes.CDLL(name)
+            _declare(lib)
+        except (OSError, AttributeError) as exc:
+            failures.append(f"{name}: {exc}")
+        else:
+            return lib
+    raise MikeyInvalidEncrAlgError(
+        "AES key wrap needs OpenSSL's libcrypto, which could not be loaded ("
+        + ("; ".join(failures) or "not found")
+        + ")"
+    )
+
+
+def _declare(lib: ctypes.CDLL) -> None:
+    """Declare argument and result types; AttributeError if a function is missing."""
     pointer, integer = ctypes.c_void_p, ctypes.c_int
     lib.EVP_CIPHER_CTX_new.restype = pointer
     lib.EVP_CIPHER_CTX_new.argtypes = []
@@ -66,7 +82,6 @@ def _libcrypto() -> Any:
         ctypes.c_char_p,
         integer,
     ]
-    return lib
 
 
 def _run(key: bytes, iv: bytes, data: bytes, *, encrypt: bool) -> bytes | None:
