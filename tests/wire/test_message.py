@@ -9,6 +9,7 @@ import pytest
 from mikey.errors import MikeyParseError, MikeyValueError
 from mikey.registry import DataType, EncrAlg, MacAlg, PayloadType, PrfFunc, ProtType, SType, TsType
 from mikey.wire.basic import IdPayload, RandPayload, TimestampPayload, VerificationPayload
+from mikey.wire.buffer import Reader, Writer
 from mikey.wire.header import (
     CommonHeader,
     EmptyMap,
@@ -275,3 +276,33 @@ def test_replace_makes_a_fresh_encoding() -> None:
     )
     assert changed.encode() == PSK[:-20] + b"\x01" * 20
     assert changed.authenticated_bytes() == message.authenticated_bytes()
+
+
+def test_sp_parameter_caches_are_bounded_and_exact() -> None:
+    """SP parameter lists are cached by their bytes (decode) and by identity (encode):
+    distinct lists never share an entry, and a flood of variations cannot grow them."""
+    from mikey.wire import policy
+
+    def sp_bytes(value: int) -> bytes:
+        params = bytes([0, 1, value & 0xFF, 1, 1, value >> 8])  # two TLVs
+        return bytes([0, 7, 0]) + len(params).to_bytes(2) + params
+
+    decoded = []
+    for value in range(1000):
+        payload, _ = SecurityPolicyPayload.decode(Reader(sp_bytes(value)))
+        decoded.append(payload)
+        assert [(p.type, p.value) for p in payload.params] == [
+            (0, bytes([value & 0xFF])),
+            (1, bytes([value >> 8])),
+        ]
+    assert len(policy._DECODED) <= policy._CACHE_SIZE
+    for value, payload in zip(range(1000), decoded, strict=True):
+        w = Writer()
+        payload.encode(w, PayloadType.LAST)
+        assert w.getvalue() == sp_bytes(value)
+    assert len(policy._ENCODED) <= policy._CACHE_SIZE
+    # A malformed list is never cached: it fails every time.
+    bad = bytes([0, 7, 0, 0, 3, 0, 5, 1])
+    for _ in range(2):
+        with pytest.raises(MikeyParseError, match="Policy param value"):
+            SecurityPolicyPayload.decode(Reader(bad))

@@ -105,12 +105,16 @@ def prf_many(
     if not inkey:
         raise MikeyValueError("the PRF needs a non-empty input key")
     algorithm, block = spec
+    for _, length in requests:
+        if length < 0:
+            raise MikeyValueError(f"output length must not be negative, got {length}")
+    if len(inkey) <= _INKEY_BLOCK:  # one block s_1 (every PSK and TGK we derive from)
+        keyed = HMAC(inkey, algorithm)
+        return [_p(keyed, label, -(-length // block))[:length] for label, length in requests]
     outputs = [0] * len(requests)
     for start in range(0, len(inkey), _INKEY_BLOCK):
         keyed = HMAC(inkey[start : start + _INKEY_BLOCK], algorithm)
         for index, (label, length) in enumerate(requests):
-            if length < 0:
-                raise MikeyValueError(f"output length must not be negative, got {length}")
             m = -(-length // block)  # outkey_len / output block size, rounded up
             outputs[index] ^= int.from_bytes(_p(keyed, label, m))
     return [

@@ -87,6 +87,13 @@ class Reader:
         self._pos = start + n
         return self._data[start : self._pos]
 
+    def peek(self, n: int, field: str) -> bytes:
+        """The next ``n`` bytes, without moving on (``take`` them afterwards)."""
+        left = self._end - self._pos
+        if n < 0 or n > left:
+            self.fail(f"{field}: needs {n} bytes, {left} left")
+        return self._data[self._pos : self._pos + n]
+
     def uint8(self, field: str) -> int:
         if self._pos >= self._end:
             self.fail(f"{field}: needs 1 byte, 0 left")

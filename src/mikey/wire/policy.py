@@ -39,6 +39,14 @@ class PolicyParam:
 # RFC 3830 §6.10: Next payload, Policy no, Prot type, Policy param length.
 _FIXED = struct.Struct(">BBBH")
 
+# Parameter lists decoded and encoded recently, by their bytes and by the identity of
+# their tuple; bounded (filled up to the limit, then only read) so that a peer sending
+# endless variations cannot grow them.
+_CACHE_SIZE = 256
+_CACHEABLE = 128  # bytes of parameters: SRTP policies take about 40
+_DECODED: dict[bytes, tuple[PolicyParam, ...]] = {}
+_ENCODED: dict[int, tuple[tuple[PolicyParam, ...], bytes]] = {}
+
 _PARAM_REGISTRIES: dict[int, type[Registry]] = {
     ProtType.SRTP: SrtpParam,
     ProtType.TESLA: TeslaParam,
@@ -79,11 +87,20 @@ class SecurityPolicyPayload(Payload):
     def decode(cls, r: Reader) -> tuple[Self, PayloadType]:
         at = r.pos
         next_type, policy_no, prot_type, length = r.unpack(_FIXED, "SP fixed fields")
-        items = r.tlv8(length, "Policy param")
-        # Every value comes from an 8- or 16-bit field, so the constructors' checks
-        # cannot fail: build the objects directly (SP decoding is a hot path).
-        make_param = trusted(PolicyParam)
-        params = tuple([make_param(type=t, value=v) for t, v in items])
+        # Peers send the same few parameter lists over and over: reuse their (immutable)
+        # decoded form, keyed by the bytes, instead of building a dozen objects each time.
+        raw = r.peek(length, "Policy param")
+        params = _DECODED.get(raw)
+        if params is None:
+            items = r.tlv8(length, "Policy param")
+            # Every value comes from an 8- or 16-bit field, so the constructors' checks
+            # cannot fail: build the objects directly (SP decoding is a hot path).
+            make_param = trusted(PolicyParam)
+            params = tuple([make_param(type=t, value=v) for t, v in items])
+            if len(_DECODED) < _CACHE_SIZE and length <= _CACHEABLE:
+                _DECODED[raw] = params
+        else:
+            r.take(length, "Policy param")
         payload = trusted(cls)(
             policy_no=policy_no,
             prot_type=r.enum_or_int(ProtType, "Prot type", prot_type),
@@ -92,6 +109,14 @@ class SecurityPolicyPayload(Payload):
         return payload, r.enum(PayloadType, "Next payload", next_type, at)
 
     def encode(self, w: Writer, next_type: PayloadType) -> None:
-        params = b"".join([bytes((p.type, len(p.value))) + p.value for p in self.params])
+        # Keyed by identity (the tuple is kept alive in the entry, so its id cannot be
+        # reused): builders pass the same cached policy payloads for every message.
+        cached = _ENCODED.get(id(self.params))
+        if cached is not None and cached[0] is self.params:
+            params = cached[1]
+        else:
+            params = b"".join([bytes((p.type, len(p.value))) + p.value for p in self.params])
+            if len(_ENCODED) < _CACHE_SIZE:
+                _ENCODED[id(self.params)] = (self.params, params)
         w.pack(_FIXED, next_type, self.policy_no, self.prot_type, len(params))
         w.raw(params)
