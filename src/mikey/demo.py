@@ -298,7 +298,7 @@ def _error_numbers(reply: bytes) -> list[int]:
 
 
 def main() -> None:
-    console = Console(highlight=False)
+    console = Console(highlight=False, emoji=False)
     started = time.perf_counter()
     console.print(
         Panel.fit(

@@ -1,4 +1,4 @@
-"""The ``mikey`` command: ``mikey decode`` for now; later issues add more commands.
+"""The ``mikey`` command: ``mikey decode`` (MIKEY messages) and ``mikey pki`` (the CA).
 
 Exit codes: 0 every message decoded, 1 bad input (a message that does not decode, no
 message found, invalid base64 or hex, empty input), 2 bad usage (unknown option value, a
@@ -13,13 +13,15 @@ import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, cast
+from typing import Annotated, Any, cast
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 
 from mikey.cli.inputs import FORMATS, Found, InputError, InputFormat, find_messages
+from mikey.cli.output import fail
+from mikey.cli.pki import pki_app
 from mikey.cli.render import render_tree
 from mikey.errors import MikeyParseError
 from mikey.wire.buffer import Profile
@@ -43,6 +45,9 @@ _TOLERANCES = {
     "skip_payload_rules": "payloads the data type does not allow",
     "nonzero_reserved": "reserved bits that are not zero",
 }
+
+
+app.add_typer(pki_app, name="pki")
 
 
 @app.callback()
@@ -152,31 +157,20 @@ def _hexdump_around(data: bytes, offset: int) -> str:
     return f"bytes from {start}: {shown}"
 
 
-def _fail(message: str, code: int, *, as_json: bool) -> NoReturn:
-    """Report an error that stops before any message is decoded."""
-    if as_json:
-        print(json.dumps({"error": message}, indent=2))
-    else:
-        Console(stderr=True, highlight=False).print(f"[red]error:[/red] {escape(message)}")
-    raise typer.Exit(code)
-
-
 def _read(source: Path | None, *, as_json: bool) -> bytes:
     if source is None or source == Path("-"):
         if sys.stdin is None:
-            _fail("no input: standard input is closed", 2, as_json=as_json)
+            fail("no input: standard input is closed", 2, as_json=as_json)
         if sys.stdin.isatty():
-            _fail(
-                "no input: give a file, or pipe a message into standard input", 2, as_json=as_json
-            )
+            fail("no input: give a file, or pipe a message into standard input", 2, as_json=as_json)
         try:
             return sys.stdin.buffer.read()
         except OSError as exc:
-            _fail(f"cannot read standard input: {exc.strerror or exc}", 1, as_json=as_json)
+            fail(f"cannot read standard input: {exc.strerror or exc}", 1, as_json=as_json)
     try:
         return source.read_bytes()
     except OSError as exc:
-        _fail(f"cannot read {source}: {exc.strerror or exc}", 2, as_json=as_json)
+        fail(f"cannot read {source}: {exc.strerror or exc}", 2, as_json=as_json)
 
 
 def _print_result(result: _Result, console: Console, err: Console, *, offsets: bool) -> None:
@@ -226,16 +220,14 @@ def decode(
     Exit status: 0 decoded, 1 bad input, 2 bad usage.
     """
     if fmt not in FORMATS:
-        _fail(f"unknown --format {fmt!r}: use one of {', '.join(FORMATS)}", 2, as_json=as_json)
+        fail(f"unknown --format {fmt!r}: use one of {', '.join(FORMATS)}", 2, as_json=as_json)
     if profile not in PROFILES:
-        _fail(
-            f"unknown --profile {profile!r}: use one of {', '.join(PROFILES)}", 2, as_json=as_json
-        )
+        fail(f"unknown --profile {profile!r}: use one of {', '.join(PROFILES)}", 2, as_json=as_json)
     raw = _read(source, as_json=as_json)
     try:
         found = find_messages(raw, cast(InputFormat, fmt))
     except InputError as exc:
-        _fail(str(exc), 1, as_json=as_json)
+        fail(str(exc), 1, as_json=as_json)
     now = datetime.now(UTC)
     hex_limit = None if full else _HEX_LIMIT
     results = [_decode(item, profile, now=now, hex_limit=hex_limit) for item in found]
@@ -243,8 +235,8 @@ def decode(
         out = [result.to_json() for result in results]
         print(json.dumps(out if len(out) != 1 else out[0], indent=2))
     else:
-        console = Console(highlight=False)
-        err = Console(stderr=True, highlight=False)
+        console = Console(highlight=False, emoji=False)
+        err = Console(stderr=True, highlight=False, emoji=False)
         for index, result in enumerate(results):
             if index and result.tree is not None:
                 console.print()
