@@ -1,56 +1,33 @@
-"""The pre-shared key method and MIKEY-NULL, sans-I/O (RFC 3830 §3.1, §4.5, §5).
+"""The pre-shared key method and MIKEY-NULL, sans-I/O (RFC 3830 §3.1, §4.1.4, §5.2).
 
     I_MESSAGE = HDR, T, RAND, [IDi], [IDr], {SP}, KEMAC        (update: no RAND, §4.5)
     R_MESSAGE = HDR, T, [IDr], V                               (when HDR's V flag asks)
-    error     = HDR, T, {ERR}, {SP}, [V]                        (§5.1.2)
 
-The KEMAC carries one traffic key (TGK or TEK, ``mikey.interop``) encrypted with the
-keys derived from the pre-shared key and RAND (§4.1.4, §4.2.3); its MAC covers the whole
-message (§5.2). V is the MAC of the R_MESSAGE followed by IDi ‖ IDr ‖ T (§5.2): the ID
-data fields of the ID payloads exchanged (empty when absent) and the TS value field of
-the Initiator's T.
+The KEMAC carries one traffic key encrypted with the keys derived from the pre-shared
+key and RAND (§4.1.4, §4.2.3); its MAC covers the whole message (§5.2). The exchange,
+its answers and the Responder's order of checks are ``mikey.modes.common``'s.
 
 MIKEY-NULL is the same message with KEMAC encryption and MAC NULL and no pre-shared key:
 the key travels in clear and nothing is authenticated (what RTSP servers and cameras put
 in SDP, relying on TLS). A Responder accepts it only when told to (``allow_null``).
-
-Nothing here does I/O, reads a clock or draws randomness behind the caller's back: time
-comes in as ``now`` and randomness from ``rng``.
-
-Responder order (§5.3, fail closed): decode; timestamp window and replay cache (a replay
-is dropped without an answer); pre-shared key by IDi; MAC (Auth failure, answered
-unauthenticated); only then an out-of-window timestamp is answered (authenticated
-Invalid TS); then PRF, identities, key data and policies, each refusal answered with an
-authenticated error message carrying its error number.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from mikey.crypto.kemac import (
     MessageKeys,
-    compute_mac,
-    decrypt_key_data,
     encrypt_key_data,
     message_keys,
     verify_mac,
 )
 from mikey.errors import (
     MikeyAuthenticationError,
-    MikeyError,
     MikeyIdentityError,
-    MikeyInvalidDataTypeError,
     MikeyInvalidMacAlgError,
-    MikeyInvalidPrfError,
-    MikeyPeerError,
-    MikeyPolicyError,
-    MikeyProtocolError,
-    MikeyReplayError,
-    MikeyTimestampError,
     MikeyValueError,
 )
 from mikey.interop import RFC3830, InteropProfile
@@ -58,30 +35,21 @@ from mikey.modes.replay import ReplayCache
 from mikey.registry import (
     DataType,
     EncrAlg,
-    ErrorNo,
     IdType,
-    KeyDataType,
     MacAlg,
     PrfFunc,
     TsType,
-    label_of,
 )
-from mikey.session import CryptoSession, CryptoSessionBundle, TrafficKey
-from mikey.srtp.policy import AES_CM_128_HMAC_SHA1_80, SrtpCipher, SrtpPolicy
-from mikey.srtp.security_policy import security_policy_payload, srtp_policy_from_sp
+from mikey.session import CryptoSessionBundle, TrafficKey
+from mikey.srtp.policy import SrtpPolicy
 from mikey.wire.basic import (
-    ErrorPayload,
     IdPayload,
     RandPayload,
-    TimestampPayload,
-    VerificationPayload,
 )
-from mikey.wire.buffer import check_uint
-from mikey.wire.header import CommonHeader, EmptyMap, SrtpIdEntry, SrtpIdMap
+from mikey.wire.header import CommonHeader
 from mikey.wire.kemac import KemacPayload, KeyDataSubPayload, SpiValidity
-from mikey.wire.message import Message, decode_message, decode_sub_payloads, encode_sub_payloads
+from mikey.wire.message import Message, encode_sub_payloads
 from mikey.wire.payload import Payload
-from mikey.wire.policy import SecurityPolicyPayload
 
 __all__ = [
     "CryptoSessionSpec",
@@ -91,97 +59,37 @@ __all__ = [
     "default_policy_acceptance",
 ]
 
-_POLICY_CACHE_SIZE = 256
-RAND_LENGTH = 16  # RFC 3830 §6.11: at least 128 bits recommended
-TGK_LENGTH = 32  # any length will do (RFC 3830 §4.1.2 takes any inkey); 256 bits
-_SRTP_KEY_TYPES = (KeyDataType.TGK, KeyDataType.TGK_SALT, KeyDataType.TEK, KeyDataType.TEK_SALT)
+from mikey.modes.common import (
+    CryptoSessionSpec,
+    Initiator,
+    Responder,
+    ResponderResult,
+    _Context,
+    _Pending,
+    _policy_payloads,
+    _seal,
+    _srtp_id_map,
+    default_policy_acceptance,
+)
+
+__all__ = [
+    "CryptoSessionSpec",
+    "PskInitiator",
+    "PskResponder",
+    "ResponderResult",
+    "default_policy_acceptance",
+]
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class CryptoSessionSpec:
-    """One SRTP stream an Initiator offers: its policy, and the sender's SSRC and current
-    ROC. SSRC 0 marks a stream the Responder sends; it fills in the SSRC (§6.1.1)."""
-
-    policy: SrtpPolicy = AES_CM_128_HMAC_SHA1_80
-    ssrc: int = 0
-    roc: int = 0
-
-    def __post_init__(self) -> None:
-        check_uint(self.ssrc, 32, "SSRC")
-        check_uint(self.roc, 32, "ROC")
-
-
-def _key_data_length(key_length: int, salt: bytes | None, mki: bytes | None) -> int:
-    """Bytes of one key data sub-payload (RFC 3830 §6.13, §6.14)."""
-    salt_part = 0 if salt is None else 2 + len(salt)
-    return 4 + key_length + salt_part + (0 if mki is None else 1 + len(mki))
-
-
-def default_policy_acceptance(policy: SrtpPolicy) -> bool:
-    """Accept every policy libsrtp runs that encrypts and authenticates SRTP and SRTCP.
-
-    AES-192-CM is left out: the bundled libsrtp 2.7 derives its keys wrongly
-    (cisco/libsrtp#763, ``mikey.srtp.session``), so it would not interoperate.
-    """
-    return (
-        policy.srtp_encryption
-        and policy.srtcp_encryption
-        and policy.srtp_authentication
-        and policy.cipher is not SrtpCipher.AES_CM_192
-    )
-
-
-def _timestamp(ts_type: TsType, now: datetime, counter: int) -> TimestampPayload:
-    if ts_type == TsType.COUNTER:
-        return TimestampPayload(ts_type=ts_type, value=counter)
-    return TimestampPayload.at(now, ts_type)
-
-
-def _ts_bytes(t: TimestampPayload) -> bytes:
-    return t.value.to_bytes(t.ts_type.value_length)
-
-
-def _seal(message: Message, mac_alg: MacAlg, auth_key: bytes, trailer: bytes = b"") -> bytes:
-    """Encode ``message`` (whose last payload holds a zero MAC) with its MAC filled in."""
-    data = message.encode()
-    length = mac_alg.mac_length
-    covered = data[: len(data) - length]
-    return covered + compute_mac(mac_alg, auth_key, covered + trailer)
-
-
-def _srtp_id_map(sessions: Iterable[CryptoSession]) -> SrtpIdMap:
-    return SrtpIdMap(
-        entries=tuple(SrtpIdEntry(policy_no=s.policy_no, ssrc=s.ssrc, roc=s.roc) for s in sessions)
-    )
-
-
-def _policy_payloads(
-    sessions: Iterable[CryptoSession], profile: InteropProfile
-) -> list[SecurityPolicyPayload]:
-    seen: dict[int, SecurityPolicyPayload] = {}
-    for s in sessions:
-        if s.policy_no not in seen:
-            seen[s.policy_no] = security_policy_payload(
-                s.policy, s.policy_no, gstreamer_sp=profile.gstreamer_sp
-            )
-    return list(seen.values())
-
-
-@dataclass(slots=True)
-class _Pending:
-    bundle: CryptoSessionBundle
-    timestamp: TimestampPayload
-    auth_key: bytes
-    sent_ids: tuple[bytes, bytes]  # IDi, IDr data as sent (empty when not sent)
-    update: CryptoSessionBundle | None = None  # the bundle as it becomes once verified
-
-
-class PskInitiator:
+class PskInitiator(Initiator):
     """The Initiator of the pre-shared key method, or of MIKEY-NULL with ``psk=None``.
 
     One object per peer: it keeps the bundles it established, so that ``update`` can
     rekey them and ``receive_response`` can match verification messages.
     """
+
+    answer_type = DataType.PSK_VER_MSG
+    method = "pre-shared key"
 
     def __init__(
         self,
@@ -205,19 +113,18 @@ class PskInitiator:
             raise MikeyInvalidMacAlgError(
                 "the NULL MAC leaves a pre-shared key message unauthenticated (RFC 3830 §4.2.3)"
             )
+        super().__init__(
+            encr_alg=encr_alg,
+            mac_alg=mac_alg,
+            prf_func=prf_func,
+            identity=identity,
+            peer_identity=peer_identity,
+            id_type=id_type,
+            ts_type=ts_type,
+            profile=profile,
+            rng=rng,
+        )
         self.psk = psk
-        self.encr_alg = encr_alg
-        self.mac_alg = mac_alg
-        self.prf_func = prf_func
-        self.identity = identity
-        self.peer_identity = peer_identity
-        self.id_type = id_type
-        self.ts_type = ts_type
-        self.profile = profile
-        self._rng = rng
-        self._counter = 0
-        self.bundles: dict[int, CryptoSessionBundle] = {}
-        self._pending: dict[int, _Pending] = {}
 
     # -- building messages ---------------------------------------------------------------
 
@@ -233,44 +140,6 @@ class PskInitiator:
             prf_func=self.prf_func,
         )
 
-    def _new_csb_id(self) -> int:
-        while True:
-            csb_id = int.from_bytes(self._rng(4))
-            if csb_id and csb_id not in self.bundles and csb_id not in self._pending:
-                return csb_id
-
-    def _traffic_key(self, sessions: Sequence[CryptoSession], generation: int) -> TrafficKey:
-        profile = self.profile
-        mki = (generation + 1).to_bytes(profile.mki_length) if profile.mki_length else None
-        if profile.key_type in (KeyDataType.TGK, KeyDataType.TGK_SALT):
-            salt = self._rng(14) if profile.key_type == KeyDataType.TGK_SALT else None
-            tgk_length = TGK_LENGTH
-            if self.encr_alg == EncrAlg.AES_KW_128:
-                # The key wrap takes whole 8-byte blocks and MIKEY has no padding
-                # (RFC 3830 §4.2.3): lengthen the TGK, whose length is ours to choose.
-                tgk_length += -_key_data_length(tgk_length, salt, mki) % 8
-            return TrafficKey(
-                key_type=profile.key_type, key=self._rng(tgk_length), salt=salt, mki=mki
-            )
-        # A TEK is the SRTP master key itself: every stream must take the same lengths.
-        shapes = {(s.policy.master_key_length, s.policy.master_salt_length) for s in sessions}
-        if len(shapes) != 1:
-            raise MikeyValueError(
-                f"profile {profile.name} sends one TEK for all streams; their policies need"
-                f" different key lengths {sorted(shapes)}"
-            )
-        ((key_length, salt_length),) = shapes
-        if profile.tek_carries_salt:
-            return TrafficKey(
-                key_type=KeyDataType.TEK, key=self._rng(key_length + salt_length), mki=mki
-            )
-        return TrafficKey(
-            key_type=KeyDataType.TEK_SALT,
-            key=self._rng(key_length),
-            salt=self._rng(salt_length),
-            mki=mki,
-        )
-
     def _message(
         self,
         bundle: CryptoSessionBundle,
@@ -280,9 +149,7 @@ class PskInitiator:
         initial: bool,
         traffic_key: TrafficKey | None,
     ) -> tuple[bytes, _Pending]:
-        if self.ts_type == TsType.COUNTER:
-            self._counter += 1
-        t = _timestamp(self.ts_type, now, self._counter)
+        t = self._next_timestamp(now)
         keys = self._keys(bundle.csb_id, bundle.rand)
         key_data: list[Payload] = []
         if traffic_key is not None:
@@ -331,254 +198,18 @@ class PskInitiator:
         )
         return data, _Pending(bundle, t, keys.authentication, (id_i, id_r))
 
-    def initiate(
-        self,
-        sessions: Sequence[CryptoSessionSpec] = (CryptoSessionSpec(),),
-        *,
-        now: datetime,
-        verify: bool = False,
-    ) -> tuple[bytes, CryptoSessionBundle]:
-        """Start a new CSB for ``sessions`` (one per SRTP stream): the I_MESSAGE and the
-        bundle it establishes.
 
-        With ``verify`` the HDR asks for a verification message; pass the answer to
-        ``receive_response``. Without it the bundle is in force as soon as it is sent.
-        """
-        policy_nos: dict[SrtpPolicy, int] = {}
-        crypto_sessions = [
-            CryptoSession(
-                cs_id=index + 1,
-                policy_no=policy_nos.setdefault(spec.policy, len(policy_nos)),
-                ssrc=spec.ssrc,
-                roc=spec.roc,
-                policy=spec.policy,
-            )
-            for index, spec in enumerate(sessions)
-        ]
-        csb_id = self._new_csb_id()
-        traffic_key = self._traffic_key(crypto_sessions, 0)
-        bundle = CryptoSessionBundle(
-            csb_id=csb_id,
-            rand=self._rng(RAND_LENGTH),
-            prf_func=self.prf_func,
-            traffic_key=traffic_key,
-            crypto_sessions=crypto_sessions,
-            initiator_id=self.identity,
-            responder_id=self.peer_identity,
-        )
-        data, pending = self._message(
-            bundle, now=now, verify=verify, initial=True, traffic_key=traffic_key
-        )
-        if verify:
-            self._pending[csb_id] = pending
-        else:
-            self.bundles[csb_id] = bundle
-        return data, bundle
-
-    def update(
-        self,
-        bundle: CryptoSessionBundle,
-        *,
-        now: datetime,
-        add: Sequence[CryptoSessionSpec] = (),
-        new_key: bool = True,
-        rocs: Mapping[int, int] | None = None,
-        verify: bool = False,
-    ) -> tuple[bytes, CryptoSessionBundle]:
-        """An update message for an established ``bundle`` (RFC 3830 §4.5): same CSB ID
-        and RAND, a new timestamp, a new traffic key unless ``new_key`` is false, and the
-        crypto sessions ``add`` appended. ``rocs`` maps CS IDs to current ROCs, for a
-        receiver that joins late. Returns the message and the bundle as updated (in
-        force once sent, or once verified with ``verify``).
-        """
-        if self.bundles.get(bundle.csb_id) is not bundle:
-            raise MikeyValueError(f"CSB {bundle.csb_id:#010x} is not established with this peer")
-        sessions = [
-            CryptoSession(
-                cs_id=s.cs_id,
-                policy_no=s.policy_no,
-                ssrc=s.ssrc,
-                roc=(rocs or {}).get(s.cs_id, s.roc),
-                policy=s.policy,
-            )
-            for s in bundle.crypto_sessions
-        ]
-        policy_nos = {s.policy: s.policy_no for s in sessions}
-        for spec in add:
-            if spec.policy not in policy_nos:
-                policy_nos[spec.policy] = max(policy_nos.values(), default=-1) + 1
-            sessions.append(
-                CryptoSession(
-                    cs_id=len(sessions) + 1,
-                    policy_no=policy_nos[spec.policy],
-                    ssrc=spec.ssrc,
-                    roc=spec.roc,
-                    policy=spec.policy,
-                )
-            )
-        generation = bundle.generation + 1 if new_key else bundle.generation
-        traffic_key = self._traffic_key(sessions, generation) if new_key else None
-        updated = CryptoSessionBundle(
-            csb_id=bundle.csb_id,
-            rand=bundle.rand,
-            prf_func=bundle.prf_func,
-            traffic_key=traffic_key or bundle.traffic_key,
-            crypto_sessions=sessions,
-            initiator_id=bundle.initiator_id,
-            responder_id=bundle.responder_id,
-            generation=generation,
-        )
-        data, pending = self._message(
-            updated, now=now, verify=verify, initial=False, traffic_key=traffic_key
-        )
-        if verify:
-            pending.update = updated
-            pending.bundle = bundle
-            self._pending[bundle.csb_id] = pending
-        else:
-            self.bundles[bundle.csb_id] = updated
-        return data, updated
-
-    def forget(self, csb_id: int) -> None:
-        """Drop the bundle (or pending exchange) with ``csb_id``, when its media ends: the
-        Initiator keeps every bundle it established until told otherwise."""
-        self.bundles.pop(csb_id, None)
-        self._pending.pop(csb_id, None)
-
-    # -- answers ------------------------------------------------------------------------
-
-    def receive_response(self, data: bytes) -> CryptoSessionBundle:
-        """Check the Responder's verification message and return the bundle now in force,
-        with the SSRCs the Responder filled in.
-
-        :raises MikeyPeerError: the answer is an error message.
-        :raises MikeyAuthenticationError: V does not verify.
-        :raises MikeyProtocolError: the answer is for no pending exchange, or does not
-            match it (timestamp, crypto sessions).
-        :raises MikeyParseError: the bytes are not a MIKEY message.
-        """
-        message = decode_message(data, profile=self.profile.wire)
-        pending = self._pending.get(message.header.csb_id)
-        if pending is None:
-            raise MikeyProtocolError(
-                f"no exchange with CSB ID {message.header.csb_id:#010x} awaits an answer"
-            )
-        if message.data_type == DataType.ERROR:
-            raise self._peer_error(message, pending)
-        if message.data_type != DataType.PSK_VER_MSG:
-            raise MikeyProtocolError(
-                f"a pre-shared key exchange is answered by a verification or error message,"
-                f" not {label_of(message.data_type, DataType)}"
-            )
-        t = message.get(TimestampPayload)
-        if t != pending.timestamp:
-            raise MikeyProtocolError("the verification message does not echo our timestamp")
-        self._verify_v(message, pending)
-        bundle = pending.update or pending.bundle
-        self._fill_ssrcs(bundle, message.header)
-        del self._pending[bundle.csb_id]
-        self.bundles[bundle.csb_id] = bundle
-        return bundle
-
-    def _verify_v(self, message: Message, pending: _Pending) -> None:
-        v = message.get(VerificationPayload)
-        if v is None:
-            raise MikeyProtocolError("the answer carries no V payload")
-        if v.auth_alg != self.mac_alg:
-            raise MikeyAuthenticationError(
-                f"V uses {v.auth_alg.label}, the exchange {self.mac_alg.label}"
-            )
-        id_i, id_r = pending.sent_ids
-        ids = [p for p in message.payloads if isinstance(p, IdPayload)]
-        if ids:
-            id_r = ids[-1].data
-        trailer = id_i + id_r + _ts_bytes(pending.timestamp)
-        verify_mac(
-            self.mac_alg, pending.auth_key, message.authenticated_bytes() + trailer, v.ver_data
-        )
-
-    def _peer_error(self, message: Message, pending: _Pending) -> MikeyPeerError:
-        error_nos = tuple(int(e.error_no) for e in message.get_all(ErrorPayload))
-        authenticated = False
-        if message.get(VerificationPayload) is not None and self.mac_alg != MacAlg.NULL:
-            try:
-                self._verify_v(message, pending)
-                authenticated = True
-            except MikeyError:
-                authenticated = False
-        if authenticated:
-            del self._pending[message.header.csb_id]
-        names = ", ".join(label_of(n, ErrorNo) for n in error_nos) or "no error number"
-        return MikeyPeerError(
-            f"the Responder refused CSB {message.header.csb_id:#010x}: {names}"
-            + ("" if authenticated else " (unauthenticated: a hint only)"),
-            error_nos=error_nos,
-            authenticated=authenticated,
-        )
-
-    @staticmethod
-    def _fill_ssrcs(bundle: CryptoSessionBundle, header: CommonHeader) -> None:
-        cs_map = header.cs_id_map
-        if not isinstance(cs_map, SrtpIdMap):
-            return
-        if len(cs_map.entries) != len(bundle.crypto_sessions):
-            raise MikeyProtocolError(
-                f"the answer maps {len(cs_map.entries)} crypto sessions, we sent"
-                f" {len(bundle.crypto_sessions)}"
-            )
-        for session, entry in zip(bundle.crypto_sessions, cs_map.entries, strict=True):
-            if session.ssrc == 0:
-                session.ssrc = entry.ssrc
-            elif entry.ssrc != session.ssrc:
-                raise MikeyProtocolError(
-                    f"the answer changes the SSRC of crypto session {session.cs_id}"
-                )
-
-
-@dataclass(frozen=True, slots=True)
-class ResponderResult:
-    """What a Responder made of one message.
-
-    ``reply``: bytes to send back (a verification or error message), or None (nothing
-    was asked for, or the message is dropped without an answer: replays, undecodable
-    bytes). ``bundle``: the bundle now in force when the message was accepted. ``error``:
-    why it was refused. ``updated``: the message updated an existing bundle (§4.5).
-    """
-
-    bundle: CryptoSessionBundle | None = None
-    reply: bytes | None = None
-    error: MikeyError | None = None
-    updated: bool = False
-
-    @property
-    def accepted(self) -> bool:
-        return self.error is None
-
-
-@dataclass(slots=True)
-class _Context:
-    """What is known about a message being processed, for answering it."""
-
-    message: Message
-    timestamp: TimestampPayload | None = None
-    keys: MessageKeys | None = None
-    mac_alg: MacAlg = MacAlg.NULL
-    id_i: bytes = b""
-    id_r: bytes = b""
-    authenticated: bool = False
-    supported: list[SecurityPolicyPayload] = field(default_factory=list)
-
-
-class PskResponder:
+class PskResponder(Responder):
     """The Responder of the pre-shared key method (and, with ``allow_null``, MIKEY-NULL).
 
     ``psk`` is the key shared with every Initiator, or a mapping from Initiator ID (the
-    IDi data) to its key; with a mapping, IDi is required. ``identity`` is this side's
-    ID: an IDr that differs is refused (Invalid ID), and it is sent in answers.
-    ``accept_policy`` decides which SRTP policies are acceptable; ``supported`` are SRTP
-    policies offered back in Invalid SP answers (§5.1.1). ``max_bundles`` bounds the
-    bundles kept; beyond it new CSBs are refused.
+    IDi data) to its key; with a mapping, IDi is required. The other arguments are those
+    of ``Responder``.
     """
+
+    data_types = frozenset({DataType.PRE_SHARED})
+    answer_type = DataType.PSK_VER_MSG
+    method = "pre-shared key"
 
     def __init__(
         self,
@@ -597,57 +228,19 @@ class PskResponder:
     ) -> None:
         if psk is None and not allow_null:
             raise MikeyValueError("a Responder without a pre-shared key needs allow_null=True")
+        super().__init__(
+            identity=identity,
+            prf_funcs=prf_funcs,
+            accept_policy=accept_policy,
+            supported=supported,
+            replay_cache=replay_cache,
+            profile=profile,
+            id_type=id_type,
+            max_bundles=max_bundles,
+            rng=rng,
+        )
         self.psk = psk
-        self.identity = identity
         self.allow_null = allow_null
-        self.prf_funcs = frozenset(prf_funcs)
-        self.accept_policy = accept_policy
-        self.supported = tuple(supported)
-        self.replay_cache = replay_cache if replay_cache is not None else ReplayCache()
-        self.profile = profile
-        self.id_type = id_type
-        self.max_bundles = max_bundles
-        self._rng = rng
-        self.bundles: dict[tuple[bytes, int], CryptoSessionBundle] = {}
-        self._policy_cache: dict[bytes, SrtpPolicy] = {}
-
-    def receive(self, data: bytes, *, now: datetime, peer: bytes = b"") -> ResponderResult:
-        """Process one I_MESSAGE; never raises for anything the peer sent.
-
-        ``peer`` names the sender (say its address) for replay state when the message
-        carries no IDi.
-
-        :raises MikeyValueError: for a naive ``now`` (a caller's error, not the peer's).
-        """
-        if now.tzinfo is None:
-            raise MikeyValueError(
-                "the local clock needs an aware datetime, such as datetime.now(UTC)"
-            )
-        try:
-            message = decode_message(data, profile=self.profile.wire)
-        except MikeyError as exc:
-            return ResponderResult(error=exc)
-        ctx = _Context(message)
-        try:
-            bundle, updated = self._process(ctx, now=now, peer=peer)
-        except MikeyReplayError as exc:
-            return ResponderResult(error=exc)
-        except MikeyError as exc:
-            return ResponderResult(error=exc, reply=self._error_message(ctx, exc))
-        reply = self._verification(ctx, bundle) if message.header.v else None
-        return ResponderResult(bundle=bundle, reply=reply, updated=updated)
-
-    def bundle(self, csb_id: int, *, initiator: bytes) -> CryptoSessionBundle | None:
-        """The bundle established by ``initiator`` (its IDi, or the ``peer`` given to
-        ``receive`` when it sent none) under ``csb_id``, if any."""
-        return self.bundles.get((initiator, csb_id))
-
-    def forget(self, csb_id: int, *, initiator: bytes) -> None:
-        """Drop a bundle when its media ends, making room under ``max_bundles``. Its
-        messages stay in the replay cache until their timestamps age out."""
-        self.bundles.pop((initiator, csb_id), None)
-
-    # -- processing ---------------------------------------------------------------------
 
     def _psk_for(self, id_i: bytes | None) -> bytes | None:
         if self.psk is None or isinstance(self.psk, bytes):
@@ -658,68 +251,6 @@ class PskResponder:
         if psk is None:
             raise MikeyIdentityError(f"no pre-shared key for Initiator {id_i!r}")
         return psk
-
-    def _process(
-        self, ctx: _Context, *, now: datetime, peer: bytes
-    ) -> tuple[CryptoSessionBundle, bool]:
-        message = ctx.message
-        header = message.header
-        t = message.get(TimestampPayload)
-        ctx.timestamp = t  # an error message echoes it (§5.1.2)
-        if message.data_type != DataType.PRE_SHARED:
-            raise MikeyInvalidDataTypeError(
-                f"this Responder takes pre-shared key messages, not"
-                f" {label_of(message.data_type, DataType)}"
-            )
-        kemac = message.get(KemacPayload)
-        if t is None or kemac is None:  # the wire rules require both; defensive
-            raise MikeyProtocolError("an I_MESSAGE needs T and KEMAC")
-        ids = message.get_all(IdPayload)
-        id_i = ids[0].data if ids else None
-        ctx.id_i = id_i or b""
-        ctx.id_r = ids[1].data if len(ids) > 1 else b""
-        replay_peer = id_i if id_i is not None else peer
-        received = message.encode()
-        late: MikeyTimestampError | None = None
-        entry = None
-        try:
-            entry = self.replay_cache.check(received, t, now=now, peer=replay_peer)
-        except MikeyTimestampError as exc:
-            late = exc  # answered only if the message authenticates
-        key = (replay_peer, header.csb_id)
-        existing = self.bundles.get(key)
-        rand_payload = message.get(RandPayload)
-        if existing is None:
-            if rand_payload is None:
-                raise MikeyProtocolError(
-                    f"CSB {header.csb_id:#010x} is not established and the message has no RAND"
-                    " (only updates omit it, RFC 3830 §4.5)"
-                )
-            rand = rand_payload.rand
-        else:
-            if rand_payload is not None:
-                raise MikeyProtocolError(
-                    "an update of an established CSB must not carry a new RAND (RFC 3830 §4.5)"
-                )
-            rand = existing.rand
-        if header.prf_func not in self.prf_funcs:
-            raise MikeyInvalidPrfError(f"PRF {label_of(header.prf_func, PrfFunc)} is not accepted")
-        keys = self._authenticate(ctx, kemac, id_i, csb_id=header.csb_id, rand=rand)
-        ctx.keys, ctx.mac_alg = keys, kemac.mac_alg
-        if late is not None:
-            raise late
-        if ctx.id_r and self.identity is not None and ctx.id_r != self.identity:
-            raise MikeyIdentityError(f"IDr {ctx.id_r!r} is not this Responder")
-        traffic_key = self._traffic_key(
-            kemac, keys, csb_id=header.csb_id, timestamp=t, required=existing is None
-        )
-        bundle = self._bundle(ctx, existing, rand=rand, traffic_key=traffic_key, id_i=id_i)
-        if existing is None and len(self.bundles) >= self.max_bundles:
-            raise MikeyProtocolError("too many crypto session bundles: refusing new ones")
-        assert entry is not None  # a late message raised above
-        self.replay_cache.record(entry)
-        self.bundles[key] = bundle
-        return bundle, existing is not None
 
     def _authenticate(
         self, ctx: _Context, kemac: KemacPayload, id_i: bytes | None, *, csb_id: int, rand: bytes
@@ -749,189 +280,3 @@ class PskResponder:
         verify_mac(kemac.mac_alg, keys.authentication, message.authenticated_bytes(), kemac.mac)
         ctx.authenticated = True
         return keys
-
-    def _traffic_key(
-        self,
-        kemac: KemacPayload,
-        keys: MessageKeys,
-        *,
-        csb_id: int,
-        timestamp: TimestampPayload,
-        required: bool,
-    ) -> TrafficKey | None:
-        plaintext = decrypt_key_data(
-            kemac.encr_data, encr_alg=kemac.encr_alg, keys=keys, csb_id=csb_id, timestamp=timestamp
-        )
-        key_data = [p for p in decode_sub_payloads(plaintext) if isinstance(p, KeyDataSubPayload)]
-        if not key_data:
-            if required:
-                raise MikeyProtocolError("the KEMAC carries no key")
-            return None
-        if len(key_data) > 1:
-            raise MikeyProtocolError(
-                f"the KEMAC carries {len(key_data)} keys; one traffic key per message is supported"
-            )
-        (kd,) = key_data
-        if kd.key_type not in _SRTP_KEY_TYPES:
-            raise MikeyProtocolError(f"SRTP is keyed by a TGK or a TEK, not {kd.key_type.label}")
-        mki = kd.validity.spi if isinstance(kd.validity, SpiValidity) else None
-        return TrafficKey(key_type=kd.key_type, key=kd.key, salt=kd.salt, mki=mki or None)
-
-    def _policies(self, ctx: _Context, known: Mapping[int, SrtpPolicy]) -> dict[int, SrtpPolicy]:
-        policies = dict(known)
-        message = ctx.message
-        for index, sp in enumerate(message.payloads):
-            if type(sp) is not SecurityPolicyPayload:
-                continue
-            # Peers repeat the same few policies: remember them by their bytes (without
-            # the Next payload field), which is cheaper than hashing the payload object.
-            start, end = message.payload_span(index)
-            raw = message.encode()[start + 1 : end]
-            policy = self._policy_cache.get(raw)
-            if policy is None:
-                policy = srtp_policy_from_sp(sp, gstreamer_sp=self.profile.gstreamer_sp)
-                if len(self._policy_cache) < _POLICY_CACHE_SIZE:
-                    self._policy_cache[raw] = policy
-            if not self.accept_policy(policy):
-                raise MikeyPolicyError(f"policy {sp.policy_no} ({policy.name}) is not acceptable")
-            policies[sp.policy_no] = policy
-        return policies
-
-    def _bundle(
-        self,
-        ctx: _Context,
-        existing: CryptoSessionBundle | None,
-        *,
-        rand: bytes,
-        traffic_key: TrafficKey | None,
-        id_i: bytes | None,
-    ) -> CryptoSessionBundle:
-        header = ctx.message.header
-        cs_map = header.cs_id_map
-        if isinstance(cs_map, EmptyMap):
-            entries: tuple[SrtpIdEntry, ...] = ()
-        elif isinstance(cs_map, SrtpIdMap):
-            entries = cs_map.entries
-        else:
-            raise MikeyProtocolError("only the SRTP-ID crypto session map keys SRTP")
-        old = existing.crypto_sessions if existing is not None else []
-        if len(entries) < len(old):
-            raise MikeyProtocolError(
-                f"the update maps {len(entries)} crypto sessions; the CSB has {len(old)}"
-            )
-        known = {s.policy_no: s.policy for s in old}
-        policies = self._policies(ctx, known)
-        sessions: list[CryptoSession] = []
-        for index, entry in enumerate(entries):
-            policy = policies.get(entry.policy_no)
-            if policy is None:
-                raise MikeyPolicyError(
-                    f"crypto session {index + 1} refers to policy {entry.policy_no}, which the"
-                    " message does not carry"
-                )
-            ssrc = entry.ssrc
-            if index < len(old) and old[index].ssrc and ssrc not in (0, old[index].ssrc):
-                raise MikeyProtocolError(
-                    f"the update changes the SSRC of crypto session {index + 1}"
-                )
-            if ssrc == 0 and index < len(old):
-                ssrc = old[index].ssrc
-            if ssrc == 0 and header.v:
-                ssrc = int.from_bytes(self._rng(4)) or 1  # ours to choose (§6.1.1)
-            sessions.append(
-                CryptoSession(
-                    cs_id=index + 1,
-                    policy_no=entry.policy_no,
-                    ssrc=ssrc,
-                    roc=entry.roc,
-                    policy=policy,
-                )
-            )
-        if existing is None:
-            assert traffic_key is not None
-            bundle = CryptoSessionBundle(
-                csb_id=header.csb_id,
-                rand=rand,
-                prf_func=header.prf_func,
-                traffic_key=traffic_key,
-                crypto_sessions=sessions,
-                initiator_id=id_i,
-                responder_id=self.identity,
-            )
-        else:
-            bundle = CryptoSessionBundle(
-                csb_id=header.csb_id,
-                rand=rand,
-                prf_func=header.prf_func,
-                traffic_key=traffic_key or existing.traffic_key,
-                crypto_sessions=sessions,
-                initiator_id=existing.initiator_id,
-                responder_id=existing.responder_id,
-                generation=existing.generation + (traffic_key is not None),
-            )
-        for session in sessions:
-            bundle.check_keys(session.cs_id)
-        return bundle
-
-    # -- answers ------------------------------------------------------------------------
-
-    def _answer(
-        self, ctx: _Context, header: CommonHeader, payloads: list[Payload], authenticate: bool
-    ) -> bytes:
-        """Encode an answer; with ``authenticate``, end it with V (RFC 3830 §5.2)."""
-        t = ctx.timestamp
-        if not authenticate or ctx.keys is None:
-            return Message(header=header, payloads=tuple(payloads)).encode()
-        assert t is not None
-        mac_alg = ctx.mac_alg
-        payloads.append(VerificationPayload(auth_alg=mac_alg, ver_data=bytes(mac_alg.mac_length)))
-        # IDr is the one the answer carries, else the one the I_MESSAGE carried.
-        ids = [p for p in payloads if isinstance(p, IdPayload)]
-        id_r = ids[-1].data if ids else ctx.id_r
-        trailer = ctx.id_i + id_r + _ts_bytes(t)
-        message = Message(header=header, payloads=tuple(payloads))
-        return _seal(message, mac_alg, ctx.keys.authentication, trailer)
-
-    def _identity_payloads(self) -> list[Payload]:
-        if self.identity is None:
-            return []
-        return [IdPayload(id_type=self.id_type, data=self.identity)]
-
-    def _verification(self, ctx: _Context, bundle: CryptoSessionBundle) -> bytes:
-        received = ctx.message.header.cs_id_map
-        filled = not isinstance(received, SrtpIdMap) or any(
-            entry.ssrc != session.ssrc
-            for entry, session in zip(received.entries, bundle.crypto_sessions, strict=False)
-        )
-        header = CommonHeader(
-            data_type=DataType.PSK_VER_MSG,
-            csb_id=bundle.csb_id,
-            cs_id_map=_srtp_id_map(bundle.crypto_sessions) if filled else received,
-            prf_func=bundle.prf_func,
-        )
-        assert ctx.timestamp is not None
-        payloads: list[Payload] = [ctx.timestamp, *self._identity_payloads()]
-        return self._answer(ctx, header, payloads, authenticate=True)
-
-    def _error_message(self, ctx: _Context, exc: MikeyError) -> bytes | None:
-        """HDR, T, {ERR}, {SP}, [V] (RFC 3830 §5.1.2): authenticated only when the
-        message that caused it was."""
-        error_no = exc.error_no if exc.error_no is not None else ErrorNo.UNSPECIFIED_ERROR
-        payloads: list[Payload] = [
-            ctx.timestamp or TimestampPayload(ts_type=TsType.NTP_UTC, value=0),
-            ErrorPayload(error_no=error_no),
-        ]
-        offered = isinstance(exc, MikeyPolicyError) and bool(self.supported)
-        if offered:
-            payloads += [
-                security_policy_payload(p, n, gstreamer_sp=self.profile.gstreamer_sp)
-                for n, p in enumerate(self.supported)
-            ]
-        header = CommonHeader(
-            data_type=DataType.ERROR,
-            csb_id=ctx.message.header.csb_id,
-            # SP payloads need a map type that has policies (RFC 4563 §5): SRTP-ID, no CS.
-            cs_id_map=SrtpIdMap() if offered else EmptyMap(),
-            prf_func=ctx.message.header.prf_func,
-        )
-        return self._answer(ctx, header, payloads, authenticate=ctx.authenticated)

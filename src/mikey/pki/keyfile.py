@@ -95,10 +95,17 @@ def load_private_key(path: str | Path, passphrase: bytes) -> PrivateKey:
     try:
         key = serialization.load_pem_private_key(data, password=passphrase)
     except ValueError as exc:
-        message = str(exc)
-        if "password" in message.lower() or "decrypt" in message.lower():
+        # Under a wrong passphrase the decrypted bytes are noise: usually the CBC padding
+        # check fails, but one time in 256 it passes and the noise fails as ASN.1 instead,
+        # like a broken file. Asking without a password tells them apart: pyca says
+        # "encrypted" (TypeError) only when the outer structure parses.
+        try:
+            serialization.load_pem_private_key(data, password=None)
+        except TypeError:
             raise MikeyPkiError(f"wrong passphrase for {path}") from None
-        raise MikeyPkiError(f"{path}: not a valid private key ({message})") from None
+        except ValueError:
+            pass
+        raise MikeyPkiError(f"{path}: not a valid private key ({exc})") from None
     except TypeError as exc:
         raise MikeyPkiError(f"{path}: {exc}") from None
     try:
