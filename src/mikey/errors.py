@@ -12,6 +12,7 @@ __all__ = [
     "MikeyAuthenticationError",
     "MikeyError",
     "MikeyIdentityError",
+    "MikeyInvalidCertError",
     "MikeyInvalidDataTypeError",
     "MikeyInvalidEncrAlgError",
     "MikeyInvalidMacAlgError",
@@ -161,3 +162,10 @@ class MikeyInvalidDataTypeError(MikeyError):
 class MikeyPkiError(MikeyError):
     """A PKI operation cannot be done: a CSR whose signature does not verify, a CA that
     may not issue what is asked, a certificate that does not fit its profile."""
+
+
+class MikeyInvalidCertError(MikeyError):
+    """A peer's certificate cannot be used: not a certificate, not trusted (path,
+    validity, usage, revocation), or not the one a CHASH names (Invalid Cert)."""
+
+    error_no = ErrorNo.INVALID_CERT

@@ -194,6 +194,61 @@ def _exchange_messages() -> dict[str, Message]:
 MESSAGES.update(_exchange_messages())
 
 
+def _pke_messages() -> dict[str, Message]:
+    """What the public-key envelope mode sends: I_MESSAGE with CERT, CHASH, PKE and SIGN
+    (PKCS#1 v1.5 and PSS), its verification answer, an Invalid Cert error, and a
+    pre-shared key update under a cached envelope key."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from mikey.modes import PkeInitiator, PkeResponder
+    from mikey.pki import ENDPOINT, CertificateAuthority, RevocationMode, TrustStore
+    from mikey.registry import CacheIndicator, HashFunc, SType
+    from mikey.wire.message import decode_message
+
+    now = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
+    root = CertificateAuthority.create_root("CN=Root", now=now - timedelta(days=1))
+    issued = {
+        name: root.issue(ENDPOINT, now=now - timedelta(days=1), subject=f"CN={name}", sans=[name])
+        for name in ("sip:alice@example.com", "sip:bob@example.com")
+    }
+    (alice, alice_key), (bob, bob_key) = [(i.certificate, i.private_key) for i in issued.values()]
+    assert isinstance(alice_key, rsa.RSAPrivateKey) and isinstance(bob_key, rsa.RSAPrivateKey)
+    trust = TrustStore(roots=(root.certificate,), revocation=RevocationMode.SOFT)
+    responder = PkeResponder(private_key=bob_key, certificate=bob, trust=trust)
+    common = {"private_key": alice_key, "certificates": [alice], "peer_certificate": bob}
+    initiator = PkeInitiator(
+        **common,  # type: ignore[arg-type]
+        identity=b"sip:alice@example.com",
+        cache=CacheIndicator.CACHE_FOR_CSB,
+        chash=HashFunc.SHA_256,
+    )
+    i_message, _ = initiator.initiate(now=now, verify=True)
+    r_message = responder.receive(i_message, now=now).reply
+    bundle = initiator.receive_response(r_message or b"")
+    update, _ = initiator.update(bundle, now=now + timedelta(seconds=1))
+    pss, _ = PkeInitiator(
+        **common,  # type: ignore[arg-type]
+        identity=b"sip:alice@example.com",
+        s_type=SType.RSA_PSS,
+    ).initiate(now=now)
+    stranger = PkeResponder(
+        private_key=bob_key, certificate=bob, trust=TrustStore(roots=(bob,))
+    ).receive(pss, now=now)
+    found = {
+        "mode-pke-i-message": i_message,
+        "mode-pke-r-message": r_message,
+        "mode-pke-cached-update": update,
+        "mode-pke-pss": pss,
+        "mode-error-invalid-cert": stranger.reply,
+    }
+    return {name: decode_message(data or b"") for name, data in found.items()}
+
+
+MESSAGES.update(_pke_messages())
+
+
 @pytest.fixture(scope="module")
 def dissections() -> dict[str, Dissection]:
     names = sorted(MESSAGES)

@@ -1,6 +1,7 @@
 """MIKEY key-transport methods as sans-I/O state machines: bytes and time in, bytes,
 bundles and errors out (RFC 3830 §3, §5)."""
 
+from mikey.modes.pke import CertificateTrust, PkeInitiator, PkeResponder
 from mikey.modes.psk import (
     CryptoSessionSpec,
     PskInitiator,
@@ -11,7 +12,10 @@ from mikey.modes.psk import (
 from mikey.modes.replay import ReplayCache
 
 __all__ = [
+    "CertificateTrust",
     "CryptoSessionSpec",
+    "PkeInitiator",
+    "PkeResponder",
     "PskInitiator",
     "PskResponder",
     "ReplayCache",

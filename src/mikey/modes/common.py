@@ -23,7 +23,7 @@ comes in as ``now`` and randomness from ``rng``.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
@@ -31,6 +31,7 @@ from mikey.crypto.kemac import (
     MessageKeys,
     compute_mac,
     decrypt_key_data,
+    encrypt_key_data,
     verify_mac,
 )
 from mikey.errors import (
@@ -72,7 +73,7 @@ from mikey.wire.basic import (
 from mikey.wire.buffer import check_uint
 from mikey.wire.header import CommonHeader, EmptyMap, SrtpIdEntry, SrtpIdMap
 from mikey.wire.kemac import KemacPayload, KeyDataSubPayload, SpiValidity
-from mikey.wire.message import Message, decode_message, decode_sub_payloads
+from mikey.wire.message import Message, decode_message, decode_sub_payloads, encode_sub_payloads
 from mikey.wire.payload import Payload
 from mikey.wire.policy import SecurityPolicyPayload
 
@@ -167,6 +168,7 @@ class _Pending:
     timestamp: TimestampPayload
     auth_key: bytes
     sent_ids: tuple[bytes, bytes]  # IDi, IDr data as sent (empty when not sent)
+    answer_type: DataType  # the verification message's data type
     update: CryptoSessionBundle | None = None  # the bundle as it becomes once verified
 
 
@@ -195,13 +197,16 @@ class _Context:
     """What is known about a message being processed, for answering it."""
 
     message: Message
+    now: datetime
     timestamp: TimestampPayload | None = None
     keys: MessageKeys | None = None
     mac_alg: MacAlg = MacAlg.NULL
     id_i: bytes = b""
     id_r: bytes = b""
+    replay_peer: bytes = b""  # IDi, or the sender's name when there is none
     authenticated: bool = False
-    supported: list[SecurityPolicyPayload] = field(default_factory=list)
+    credential: object = None  # what authenticated it, for the method (a certificate)
+    cache_envelope_key: bytes | None = None  # PKE: an envelope key to keep (§3.2)
 
 
 class Initiator:
@@ -211,11 +216,10 @@ class Initiator:
 
     One object per peer: it keeps the bundles it established, so that ``update`` can
     rekey them and ``receive_response`` can match verification messages. A method
-    supplies ``_message`` (the I_MESSAGE and what to check its answer with), its
-    verification message's data type and its name for error messages.
+    supplies ``_message`` (the I_MESSAGE and what to check its answer with) and its
+    name for error messages.
     """
 
-    answer_type: ClassVar[DataType]
     method: ClassVar[str]
 
     def __init__(
@@ -258,6 +262,63 @@ class Initiator:
         """The I_MESSAGE for ``bundle`` (with RAND when ``initial``, carrying
         ``traffic_key`` if any) and what its answer is checked with."""
         raise NotImplementedError
+
+    def _key_data_payloads(self, traffic_key: TrafficKey | None) -> list[Payload]:
+        """The key data sub-payload carrying ``traffic_key``, if any (§6.13, §6.14)."""
+        if traffic_key is None:
+            return []
+        validity = SpiValidity(spi=traffic_key.mki) if traffic_key.mki else None
+        return [
+            KeyDataSubPayload(
+                key_type=traffic_key.key_type,
+                key=traffic_key.key,
+                salt=traffic_key.salt,
+                validity=validity,
+            )
+        ]
+
+    def _kemac(
+        self,
+        inner: list[Payload],
+        keys: MessageKeys,
+        bundle: CryptoSessionBundle,
+        t: TimestampPayload,
+    ) -> KemacPayload:
+        """The KEMAC with ``inner`` encrypted (§4.2.3, §6.2) and a MAC of zeros, which
+        the method fills in once the message is encoded."""
+        encr_data = encrypt_key_data(
+            encode_sub_payloads(inner),
+            encr_alg=self.encr_alg,
+            keys=keys,
+            csb_id=bundle.csb_id,
+            timestamp=t,
+        )
+        return KemacPayload(
+            encr_alg=self.encr_alg,
+            encr_data=encr_data,
+            mac_alg=self.mac_alg,
+            mac=bytes(self.mac_alg.mac_length),
+        )
+
+    def _id_payloads(self) -> tuple[list[Payload], tuple[bytes, bytes]]:
+        """IDi and IDr in clear, when known, and their data as V covers it (§5.2)."""
+        payloads: list[Payload] = [
+            IdPayload(id_type=self.id_type, data=identity)
+            for identity in (self.identity, self.peer_identity)
+            if identity is not None
+        ]
+        return payloads, (self.identity or b"", self.peer_identity or b"")
+
+    def _header(
+        self, data_type: DataType, bundle: CryptoSessionBundle, *, verify: bool
+    ) -> CommonHeader:
+        return CommonHeader(
+            data_type=data_type,
+            csb_id=bundle.csb_id,
+            cs_id_map=_srtp_id_map(bundle.crypto_sessions),
+            v=verify,
+            prf_func=self.prf_func,
+        )
 
     def _next_timestamp(self, now: datetime) -> TimestampPayload:
         if self.ts_type == TsType.COUNTER:
@@ -436,7 +497,7 @@ class Initiator:
             )
         if message.data_type == DataType.ERROR:
             raise self._peer_error(message, pending)
-        if message.data_type != self.answer_type:
+        if message.data_type != pending.answer_type:
             raise MikeyProtocolError(
                 f"a {self.method} exchange is answered by a verification or error message,"
                 f" not {label_of(message.data_type, DataType)}"
@@ -516,11 +577,11 @@ class Responder:
     ``supported`` are SRTP policies offered back in Invalid SP answers (§5.1.1).
     ``max_bundles`` bounds the bundles kept; beyond it new CSBs are refused. A method
     supplies ``_authenticate`` (the message keys, once the message is authentic), the
-    data types it takes, its verification message's data type and its name.
+    data types it takes with their answers' (``answers``) and its name.
     """
 
-    data_types: ClassVar[frozenset[DataType]]
-    answer_type: ClassVar[DataType]
+    answers: ClassVar[Mapping[DataType | int, DataType]]
+    """The data types taken, each with the data type of its verification message."""
     method: ClassVar[str]
 
     def __init__(
@@ -564,7 +625,7 @@ class Responder:
             message = decode_message(data, profile=self.profile.wire)
         except MikeyError as exc:
             return ResponderResult(error=exc)
-        ctx = _Context(message)
+        ctx = _Context(message, now)
         try:
             bundle, updated = self._process(ctx, now=now, peer=peer)
         except MikeyReplayError as exc:
@@ -593,7 +654,7 @@ class Responder:
         header = message.header
         t = message.get(TimestampPayload)
         ctx.timestamp = t  # an error message echoes it (§5.1.2)
-        if message.data_type not in self.data_types:
+        if message.data_type not in self.answers:
             raise MikeyInvalidDataTypeError(
                 f"this Responder takes {self.method} messages, not"
                 f" {label_of(message.data_type, DataType)}"
@@ -605,7 +666,7 @@ class Responder:
         id_i = ids[0].data if ids else None
         ctx.id_i = id_i or b""
         ctx.id_r = ids[1].data if len(ids) > 1 else b""
-        replay_peer = id_i if id_i is not None else peer
+        replay_peer = ctx.replay_peer = id_i if id_i is not None else peer
         received = message.encode()
         late: MikeyTimestampError | None = None
         entry = None
@@ -646,6 +707,7 @@ class Responder:
         assert entry is not None  # a late message raised above
         self.replay_cache.record(entry)
         self.bundles[key] = bundle
+        self._accepted(ctx, key)
         return bundle, existing is not None
 
     def _authenticate(
@@ -657,6 +719,9 @@ class Responder:
         :raises MikeyError: the subclass for the error number to answer with.
         """
         raise NotImplementedError
+
+    def _accepted(self, ctx: _Context, key: tuple[bytes, int]) -> None:
+        """Called once the message is accepted and its bundle stored under ``key``."""
 
     def _key_data(self, ctx: _Context, plaintext: bytes) -> tuple[Payload, ...]:
         """The sub-payloads of the decrypted KEMAC (§6.2): key data only, by default."""
@@ -817,7 +882,7 @@ class Responder:
             for entry, session in zip(received.entries, bundle.crypto_sessions, strict=False)
         )
         header = CommonHeader(
-            data_type=self.answer_type,
+            data_type=self.answers[ctx.message.data_type],
             csb_id=bundle.csb_id,
             cs_id_map=_srtp_id_map(bundle.crypto_sessions) if filled else received,
             prf_func=bundle.prf_func,

@@ -17,10 +17,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import ClassVar
 
 from mikey.crypto.kemac import (
     MessageKeys,
-    encrypt_key_data,
     message_keys,
     verify_mac,
 )
@@ -43,12 +43,10 @@ from mikey.registry import (
 from mikey.session import CryptoSessionBundle, TrafficKey
 from mikey.srtp.policy import SrtpPolicy
 from mikey.wire.basic import (
-    IdPayload,
     RandPayload,
 )
-from mikey.wire.header import CommonHeader
-from mikey.wire.kemac import KemacPayload, KeyDataSubPayload, SpiValidity
-from mikey.wire.message import Message, encode_sub_payloads
+from mikey.wire.kemac import KemacPayload
+from mikey.wire.message import Message
 from mikey.wire.payload import Payload
 
 __all__ = [
@@ -68,7 +66,6 @@ from mikey.modes.common import (
     _Pending,
     _policy_payloads,
     _seal,
-    _srtp_id_map,
     default_policy_acceptance,
 )
 
@@ -88,7 +85,6 @@ class PskInitiator(Initiator):
     rekey them and ``receive_response`` can match verification messages.
     """
 
-    answer_type = DataType.PSK_VER_MSG
     method = "pre-shared key"
 
     def __init__(
@@ -149,54 +145,37 @@ class PskInitiator(Initiator):
         initial: bool,
         traffic_key: TrafficKey | None,
     ) -> tuple[bytes, _Pending]:
-        t = self._next_timestamp(now)
         keys = self._keys(bundle.csb_id, bundle.rand)
-        key_data: list[Payload] = []
-        if traffic_key is not None:
-            key_data.append(
-                KeyDataSubPayload(
-                    key_type=traffic_key.key_type,
-                    key=traffic_key.key,
-                    salt=traffic_key.salt,
-                    validity=SpiValidity(spi=traffic_key.mki) if traffic_key.mki else None,
-                )
-            )
-        encr_data = encrypt_key_data(
-            encode_sub_payloads(key_data),
-            encr_alg=self.encr_alg,
-            keys=keys,
-            csb_id=bundle.csb_id,
-            timestamp=t,
+        return psk_message(
+            self, bundle, keys, now=now, verify=verify, initial=initial, traffic_key=traffic_key
         )
-        payloads: list[Payload] = [t]
-        if initial:
-            payloads.append(RandPayload(rand=bundle.rand))
-        id_i = self.identity or b""
-        id_r = self.peer_identity or b""
-        if self.identity is not None:
-            payloads.append(IdPayload(id_type=self.id_type, data=self.identity))
-        if self.peer_identity is not None:
-            payloads.append(IdPayload(id_type=self.id_type, data=self.peer_identity))
-        payloads += _policy_payloads(bundle.crypto_sessions, self.profile)
-        payloads.append(
-            KemacPayload(
-                encr_alg=self.encr_alg,
-                encr_data=encr_data,
-                mac_alg=self.mac_alg,
-                mac=bytes(self.mac_alg.mac_length),
-            )
-        )
-        header = CommonHeader(
-            data_type=DataType.PRE_SHARED,
-            csb_id=bundle.csb_id,
-            cs_id_map=_srtp_id_map(bundle.crypto_sessions),
-            v=verify,
-            prf_func=self.prf_func,
-        )
-        data = _seal(
-            Message(header=header, payloads=tuple(payloads)), self.mac_alg, keys.authentication
-        )
-        return data, _Pending(bundle, t, keys.authentication, (id_i, id_r))
+
+
+def psk_message(
+    initiator: Initiator,
+    bundle: CryptoSessionBundle,
+    keys: MessageKeys,
+    *,
+    now: datetime,
+    verify: bool,
+    initial: bool,
+    traffic_key: TrafficKey | None,
+) -> tuple[bytes, _Pending]:
+    """A pre-shared key I_MESSAGE from ``initiator`` for ``bundle``, protected with
+    ``keys``: those of a pre-shared key, or of a cached envelope key (§3.2, §4.5)."""
+    t = initiator._next_timestamp(now)
+    kemac = initiator._kemac(initiator._key_data_payloads(traffic_key), keys, bundle, t)
+    ids, sent_ids = initiator._id_payloads()
+    payloads: list[Payload] = [t]
+    if initial:
+        payloads.append(RandPayload(rand=bundle.rand))
+    payloads += ids
+    payloads += _policy_payloads(bundle.crypto_sessions, initiator.profile)
+    payloads.append(kemac)
+    header = initiator._header(DataType.PRE_SHARED, bundle, verify=verify)
+    message = Message(header=header, payloads=tuple(payloads))
+    data = _seal(message, initiator.mac_alg, keys.authentication)
+    return data, _Pending(bundle, t, keys.authentication, sent_ids, DataType.PSK_VER_MSG)
 
 
 class PskResponder(Responder):
@@ -207,8 +186,9 @@ class PskResponder(Responder):
     of ``Responder``.
     """
 
-    data_types = frozenset({DataType.PRE_SHARED})
-    answer_type = DataType.PSK_VER_MSG
+    answers: ClassVar[Mapping[DataType | int, DataType]] = {
+        DataType.PRE_SHARED: DataType.PSK_VER_MSG
+    }
     method = "pre-shared key"
 
     def __init__(

@@ -15,6 +15,7 @@ from mikey.pki.profiles import (
     CertificateProfile,
     profile,
 )
+from mikey.pki.trust import TrustStore
 from mikey.pki.validation import (
     RevocationMode,
     ValidatedChain,
@@ -35,6 +36,7 @@ __all__ = [
     "KeyType",
     "Revocation",
     "RevocationMode",
+    "TrustStore",
     "ValidatedChain",
     "ValidationError",
     "ValidationReason",
