@@ -34,6 +34,7 @@ from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.x509.oid import NameOID
 
 from bench.exchange import bundle_memory, make_exchange, make_primitives
+from bench.pke import make_pke_exchange
 from bench.pki import make_validation
 from mikey.wire.message import Message, decode_message
 from mikey.wire.samples import psk_message, public_key_message
@@ -43,6 +44,8 @@ TARGET_EXCHANGES_PER_S = 5_000
 TARGET_EXCHANGE_RATIO = 4.0
 TARGET_BUNDLE_BYTES = 2048
 TARGET_VALIDATION_RATIO = 1.5
+TARGET_PKE_RATIO = 1.25
+TARGET_PKE_SECONDS = 0.010
 DEFAULT_JSON = Path(__file__).with_name("results.json")
 PROFILE_TOP = 15
 
@@ -97,6 +100,7 @@ COMPARISONS = (
     Comparison("pk_encode", "rsa_verify", "one RSA-2048 PKCS#1 v1.5 verification"),
     Comparison("psk_exchange", "psk_exchange_primitives", "its crypto primitives alone"),
     Comparison("pki_validate", "pki_signatures", "its four signature verifications"),
+    Comparison("pke_exchange", "pke_exchange_primitives", "its public-key operations alone"),
 )
 
 # A Responder's unavoidable work per message: the codec plus these primitives.
@@ -245,6 +249,7 @@ def make_cases() -> tuple[list[Case], dict[str, int]]:
     exchange, psk_size = make_exchange()
     exchange_primitives = make_primitives(psk_size)
     validation, signatures = make_validation()
+    pke_exchange, pke_primitives = make_pke_exchange()
 
     cases = [
         Case("psk_decode", "PSK I_MESSAGE decode", psk_decode, len(psk_data), "codec"),
@@ -272,6 +277,8 @@ def make_cases() -> tuple[list[Case], dict[str, int]]:
         ),
         Case("pki_validate", "validate 3-cert chain+CRLs", validation, 0, "pki"),
         Case("pki_signatures", "its 4 signature checks", signatures, 0, "pki"),
+        Case("pke_exchange", "PKE exchange + 2 SRTP", pke_exchange, 0, "pke"),
+        Case("pke_exchange_primitives", "its RSA ops + 4 verifies", pke_primitives, 0, "pke"),
     ]
     sizes = {"psk_message": len(psk_data), "pk_message": len(pk_data)}
     sizes |= {"certificate_leaf": len(chain[0]), "certificate_intermediate": len(chain[1])}
@@ -462,6 +469,20 @@ def report(
         f" {'MET' if validation_ratio <= TARGET_VALIDATION_RATIO else 'NOT MET'}"
     )
 
+    pke_s = by_key["pke_exchange"].median_ns / 1e9
+    pke_ratio, _ = _ratio(by_key["pke_exchange"], by_key["pke_exchange_primitives"])
+    print()
+    print(
+        f"target: a PKE exchange (RSA-2048, two-certificate chain validated in full) within"
+        f" {TARGET_PKE_RATIO:g}x of its public-key floor and under"
+        f" {TARGET_PKE_SECONDS * 1e3:g} ms"
+    )
+    print(
+        f"  measured {pke_s * 1e3:.2f} ms, {pke_ratio:.2f}x:"
+        f" {'MET' if pke_ratio <= TARGET_PKE_RATIO else 'NOT MET'} /"
+        f" {'MET' if pke_s < TARGET_PKE_SECONDS else 'NOT MET'}"
+    )
+
     decodes = 1e9 / by_key["psk_decode"].median_ns
     met = decodes >= TARGET_PSK_DECODES_PER_S
     print()
@@ -508,6 +529,12 @@ def report(
             "measured_median": decodes,
             "met": met,
         },
+        "pke_exchange": {
+            "seconds_median": pke_s,
+            "ratio_to_public_key_operations_median": pke_ratio,
+            "target_ratio": TARGET_PKE_RATIO,
+            "target_seconds": TARGET_PKE_SECONDS,
+        },
         "pki_validation": {
             "ratio_to_signatures_median": validation_ratio,
             "target_ratio": TARGET_VALIDATION_RATIO,
@@ -549,7 +576,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--profile",
         metavar="CASE",
-        choices=("psk_decode", "psk_encode", "pk_decode", "pk_encode", "psk_exchange"),
+        choices=(
+            "psk_decode",
+            "psk_encode",
+            "pk_decode",
+            "pk_encode",
+            "psk_exchange",
+            "pke_exchange",
+        ),
         help="instead of timing, print a cProfile breakdown of one codec case",
     )
     args = parser.parse_args(argv)

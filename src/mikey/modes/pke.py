@@ -219,6 +219,11 @@ class PkeInitiator(Initiator):
         self.chash = chash
         self.cache = cache
         self._envelope_keys: dict[int, bytes] = {}
+        # The same for every message: encoded once.
+        self._cert_payloads = [
+            CertPayload(cert_type=CertType.X509V3, data=_der(c)) for c in self.certificates
+        ]
+        self._chash_payload = None if chash is None else _cert_hash(peer_certificate, chash)
 
     def forget(self, csb_id: int) -> None:
         super().forget(csb_id)
@@ -250,13 +255,11 @@ class PkeInitiator(Initiator):
         if initial:
             payloads.append(RandPayload(rand=bundle.rand))
         payloads += ids
-        payloads += [
-            CertPayload(cert_type=CertType.X509V3, data=_der(c)) for c in self.certificates
-        ]
+        payloads += self._cert_payloads
         payloads += _policy_payloads(bundle.crypto_sessions, self.profile)
         payloads.append(self._kemac(inner, keys, bundle, t))
-        if self.chash is not None:
-            payloads.append(_cert_hash(self.peer_certificate, self.chash))
+        if self._chash_payload is not None:
+            payloads.append(self._chash_payload)
         encrypted = self.peer_key.encrypt(envelope_key, padding.PKCS1v15())
         payloads.append(EnvelopePayload(data=encrypted, cache=self.cache))
         signature_length = self.private_key.key_size // 8
@@ -350,6 +353,7 @@ class PkeResponder(Responder):
         self.known_certificates = dict(known_certificates or {})
         self.identity_check = identity_check
         self.s_types = frozenset(s_types)
+        self._fingerprints = {f: certificate.fingerprint(a) for f, a in _CHASH_ALGORITHMS.items()}
         # Cached envelope keys by (Initiator, CSB ID), with the certificate they came with.
         self._envelope_keys: dict[tuple[bytes, int], tuple[bytes, x509.Certificate]] = {}
 
@@ -426,7 +430,7 @@ class PkeResponder(Responder):
             try:
                 certificate = x509.load_der_x509_certificate(payload.data)
                 certificate.public_key()  # parsed lazily: a key no one can read is refused now
-            except (ValueError, UnsupportedAlgorithm) as exc:
+            except (ValueError, UnsupportedAlgorithm, x509.InvalidVersion) as exc:
                 raise MikeyInvalidCertError(
                     f"CERT {index + 1} is not a usable DER X.509 certificate: {exc}"
                 ) from None
@@ -451,10 +455,9 @@ class PkeResponder(Responder):
             raise MikeyAuthenticationError("SIGNi does not verify") from None
 
     def _check_chash(self, chash: CertHashPayload) -> None:
-        algorithm = _CHASH_ALGORITHMS.get(chash.hash_func)
-        if algorithm is None:
+        if chash.hash_func not in self._fingerprints:
             raise MikeyInvalidCertError(f"CHASH with hash function {chash.hash_func} is refused")
-        if not hmac.compare_digest(chash.hash, self.certificate.fingerprint(algorithm)):
+        if not hmac.compare_digest(chash.hash, self._fingerprints[chash.hash_func]):
             raise MikeyInvalidCertError(
                 "CHASH names a certificate other than this Responder's: the envelope key"
                 " was encrypted to another key"

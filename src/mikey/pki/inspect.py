@@ -36,7 +36,7 @@ _PEM_CERTIFICATE = b"-----BEGIN CERTIFICATE-----"
 def _parse(what: str, source: str, parse: Callable[[], T]) -> T:
     try:
         return parse()
-    except (ValueError, TypeError) as exc:
+    except (ValueError, TypeError, x509.InvalidVersion) as exc:
         # pyca's PEM errors end in a pointer to its FAQ: keep the part about the data.
         detail = str(exc).split(". See https://", 1)[0]
         raise MikeyPkiError(f"{source} is not a valid {what}: {detail}") from None
