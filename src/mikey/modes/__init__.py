@@ -1,7 +1,7 @@
 """MIKEY key-transport methods as sans-I/O state machines: bytes and time in, bytes,
 bundles and errors out (RFC 3830 §3, §5)."""
 
-from mikey.modes.pke import CertificateTrust, PkeInitiator, PkeResponder
+from mikey.modes.pke import PkeInitiator, PkeResponder
 from mikey.modes.psk import (
     CryptoSessionSpec,
     PskInitiator,
@@ -9,6 +9,7 @@ from mikey.modes.psk import (
     ResponderResult,
     default_policy_acceptance,
 )
+from mikey.modes.pubkey import CertificateTrust, certificate_names
 from mikey.modes.replay import ReplayCache
 
 __all__ = [
@@ -20,5 +21,6 @@ __all__ = [
     "PskResponder",
     "ReplayCache",
     "ResponderResult",
+    "certificate_names",
     "default_policy_acceptance",
 ]

@@ -24,24 +24,19 @@ it (they "MUST NOT be a public key message").
 
 from __future__ import annotations
 
-import hmac
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import ClassVar, Protocol
+from typing import ClassVar
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.asymmetric import rsa
 
-from mikey.crypto.kemac import MessageKeys, compute_mac, message_keys, verify_mac
+from mikey.crypto.kemac import MessageKeys, message_keys, verify_mac
 from mikey.errors import (
     MikeyAuthenticationError,
     MikeyIdentityError,
-    MikeyInvalidCertError,
     MikeyInvalidMacAlgError,
-    MikeyPkiError,
     MikeyProtocolError,
     MikeyValueError,
 )
@@ -55,10 +50,26 @@ from mikey.modes.common import (
     default_policy_acceptance,
 )
 from mikey.modes.psk import psk_message
+from mikey.modes.pubkey import (
+    CHASH_ALGORITHMS,
+    CertificateTrust,
+    cert_hash_payload,
+    cert_payloads,
+    check_chash,
+    check_s_type,
+    names_identity,
+    open_envelope,
+    peer_chain,
+    rsa_private_key,
+    rsa_public_key,
+    seal_envelope,
+    sign_message,
+    trusted,
+    verify_signature,
+)
 from mikey.modes.replay import ReplayCache
 from mikey.registry import (
     CacheIndicator,
-    CertType,
     DataType,
     EncrAlg,
     HashFunc,
@@ -71,90 +82,15 @@ from mikey.registry import (
 )
 from mikey.session import CryptoSessionBundle, TrafficKey
 from mikey.srtp.policy import SrtpPolicy
-from mikey.wire.basic import CertPayload, IdPayload, RandPayload
+from mikey.wire.basic import IdPayload, RandPayload
 from mikey.wire.kemac import KemacPayload
 from mikey.wire.message import Message, decode_sub_payloads
 from mikey.wire.payload import Payload
 from mikey.wire.publickey import CertHashPayload, EnvelopePayload, SignaturePayload
 
-__all__ = ["CertificateTrust", "PkeInitiator", "PkeResponder", "certificate_names"]
+__all__ = ["PkeInitiator", "PkeResponder"]
 
 ENVELOPE_KEY_LENGTH = 32  # §4.1.4 takes any inkey length; 256 bits
-_CERT_TYPES = frozenset({CertType.X509V3, CertType.X509V3_SIGN})
-
-
-class CertificateTrust(Protocol):
-    """Decides whether a peer's certificate chain (leaf first) is trusted at ``now``:
-    path, validity, usage and revocation. ``mikey.pki.TrustStore`` is one.
-
-    :raises MikeyPkiError: saying why it is not.
-    """
-
-    def validate(self, chain: Sequence[x509.Certificate], *, now: datetime) -> object: ...
-
-
-def certificate_names(certificate: x509.Certificate) -> set[bytes]:
-    """The identities a certificate vouches for, as the bytes an ID payload carries: its
-    subject alternative names (URI, email, DNS), or its subject common names when it has
-    none (as RFC 6125 §6.4.4 allows only as a fallback)."""
-    try:
-        sans = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName)
-    except x509.ExtensionNotFound:
-        return {
-            a.value.encode() if isinstance(a.value, str) else bytes(a.value)
-            for a in certificate.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
-        }
-    names: set[bytes] = set()
-    for kind in (x509.UniformResourceIdentifier, x509.RFC822Name, x509.DNSName):
-        names.update(value.encode() for value in sans.value.get_values_for_type(kind))
-    return names
-
-
-def _der(certificate: x509.Certificate) -> bytes:
-    return certificate.public_bytes(serialization.Encoding.DER)
-
-
-_CHASH_ALGORITHMS: dict[HashFunc | int, hashes.HashAlgorithm] = {
-    HashFunc.SHA_1: hashes.SHA1(),
-    HashFunc.SHA_256: hashes.SHA256(),
-}
-
-
-def _cert_hash(certificate: x509.Certificate, hash_func: HashFunc) -> CertHashPayload:
-    """CHASH: the hash of the certificate's DER encoding (§6.8)."""
-    return CertHashPayload(
-        hash_func=hash_func, hash=certificate.fingerprint(_CHASH_ALGORITHMS[hash_func])
-    )
-
-
-def _names_identity(certificate: x509.Certificate, identity: bytes) -> bool:
-    return identity in certificate_names(certificate)
-
-
-# -- RSA, as RFC 3830 §4.2.5 and §4.2.6 ask ------------------------------------------------
-
-_SIGN_HASH = hashes.SHA256()
-
-
-def _sign_padding(s_type: SType | int) -> padding.AsymmetricPadding:
-    if s_type == SType.RSA_PKCS1_1_5:
-        return padding.PKCS1v15()
-    if s_type == SType.RSA_PSS:
-        return padding.PSS(mgf=padding.MGF1(_SIGN_HASH), salt_length=padding.PSS.DIGEST_LENGTH)
-    raise MikeyAuthenticationError(f"S type {s_type} is not an RSA signature")
-
-
-def _rsa_public_key(certificate: x509.Certificate, whose: str) -> rsa.RSAPublicKey:
-    try:
-        key = certificate.public_key()
-    except (UnsupportedAlgorithm, ValueError) as exc:
-        raise MikeyInvalidCertError(f"{whose} certificate's key cannot be read: {exc}") from None
-    if not isinstance(key, rsa.RSAPublicKey):
-        raise MikeyInvalidCertError(
-            f"{whose} certificate holds a {type(key).__name__}; RFC 3830 envelopes and"
-            " signatures are RSA"
-        )
-    return key
 
 
 class PkeInitiator(Initiator):
@@ -189,17 +125,14 @@ class PkeInitiator(Initiator):
         profile: InteropProfile = RFC3830,
         rng: Callable[[int], bytes] = os.urandom,
     ) -> None:
-        if not isinstance(private_key, rsa.RSAPrivateKey):
-            raise MikeyValueError("RFC 3830 signatures are RSA: the private key must be RSA")
+        rsa_private_key(private_key, "the private key")
         if certificates and certificates[0].public_key() != private_key.public_key():
             raise MikeyValueError("the first certificate is not the private key's")
         if not identity:
             raise MikeyValueError("the public-key method needs the Initiator's identity (IDi)")
         if mac_alg == MacAlg.NULL:
             raise MikeyInvalidMacAlgError("the KEMAC of the public-key method needs a MAC")
-        if chash == HashFunc.MD5:
-            raise MikeyValueError("CHASH with MD5 is not offered; use SHA-1 or SHA-256")
-        _sign_padding(s_type)
+        check_s_type(s_type)
         super().__init__(
             encr_alg=encr_alg,
             mac_alg=mac_alg,
@@ -214,16 +147,14 @@ class PkeInitiator(Initiator):
         self.private_key = private_key
         self.certificates = tuple(certificates)
         self.peer_certificate = peer_certificate
-        self.peer_key = _rsa_public_key(peer_certificate, "the Responder's")
+        self.peer_key = rsa_public_key(peer_certificate, "the Responder's")
         self.s_type = s_type
         self.chash = chash
         self.cache = cache
         self._envelope_keys: dict[int, bytes] = {}
         # The same for every message: encoded once.
-        self._cert_payloads = [
-            CertPayload(cert_type=CertType.X509V3, data=_der(c)) for c in self.certificates
-        ]
-        self._chash_payload = None if chash is None else _cert_hash(peer_certificate, chash)
+        self._cert_payloads = cert_payloads(self.certificates)
+        self._chash_payload = None if chash is None else cert_hash_payload(peer_certificate, chash)
 
     def forget(self, csb_id: int) -> None:
         super().forget(csb_id)
@@ -260,12 +191,17 @@ class PkeInitiator(Initiator):
         payloads.append(self._kemac(inner, keys, bundle, t))
         if self._chash_payload is not None:
             payloads.append(self._chash_payload)
-        encrypted = self.peer_key.encrypt(envelope_key, padding.PKCS1v15())
+        encrypted = seal_envelope(self.peer_key, envelope_key)
         payloads.append(EnvelopePayload(data=encrypted, cache=self.cache))
         signature_length = self.private_key.key_size // 8
         payloads.append(SignaturePayload(s_type=self.s_type, signature=bytes(signature_length)))
         header = self._header(DataType.PUBLIC_KEY, bundle, verify=verify)
-        data = self._seal(Message(header=header, payloads=tuple(payloads)), keys)
+        data = sign_message(
+            Message(header=header, payloads=tuple(payloads)),
+            self.private_key,
+            self.s_type,
+            kemac_key=(self.mac_alg, keys.authentication),
+        )
         if self.cache != CacheIndicator.NO_CACHE:
             self._envelope_keys[bundle.csb_id] = envelope_key
         return data, _Pending(bundle, t, keys.authentication, sent_ids, DataType.PK_VER_MSG)
@@ -279,19 +215,6 @@ class PkeInitiator(Initiator):
             mac_alg=self.mac_alg,
             prf_func=self.prf_func,
         )
-
-    def _seal(self, message: Message, keys: MessageKeys) -> bytes:
-        """Fill in the KEMAC MAC (over the KEMAC payload, §5.2), then sign everything
-        before the signature field (§5.2, §6.5)."""
-        data = bytearray(message.encode())
-        index = next(i for i, p in enumerate(message.payloads) if isinstance(p, KemacPayload))
-        _, end = message.payload_span(index)
-        mac = compute_mac(self.mac_alg, keys.authentication, message.kemac_mac_bytes())
-        data[end - len(mac) : end] = mac
-        start, _ = message.payload_span(len(message.payloads) - 1)
-        covered = bytes(data[: start + 2])  # SIGN's S type and Signature len are covered
-        signature = self.private_key.sign(covered, _sign_padding(self.s_type), _SIGN_HASH)
-        return covered + signature
 
 
 class PkeResponder(Responder):
@@ -321,7 +244,7 @@ class PkeResponder(Responder):
         trust: CertificateTrust,
         identity: bytes | None = None,
         known_certificates: Mapping[bytes, Sequence[x509.Certificate]] | None = None,
-        identity_check: Callable[[x509.Certificate, bytes], bool] = _names_identity,
+        identity_check: Callable[[x509.Certificate, bytes], bool] = names_identity,
         s_types: Iterable[SType] = (SType.RSA_PKCS1_1_5, SType.RSA_PSS),
         prf_funcs: Iterable[PrfFunc] = (PrfFunc.MIKEY_1, PrfFunc.PRF_HMAC_SHA_256),
         accept_policy: Callable[[SrtpPolicy], bool] = default_policy_acceptance,
@@ -332,8 +255,7 @@ class PkeResponder(Responder):
         max_bundles: int = 100_000,
         rng: Callable[[int], bytes] = os.urandom,
     ) -> None:
-        if not isinstance(private_key, rsa.RSAPrivateKey):
-            raise MikeyValueError("RFC 3830 envelopes are RSA: the private key must be RSA")
+        rsa_private_key(private_key, "the private key")
         if certificate.public_key() != private_key.public_key():
             raise MikeyValueError("the certificate is not the private key's")
         super().__init__(
@@ -353,7 +275,7 @@ class PkeResponder(Responder):
         self.known_certificates = dict(known_certificates or {})
         self.identity_check = identity_check
         self.s_types = frozenset(s_types)
-        self._fingerprints = {f: certificate.fingerprint(a) for f, a in _CHASH_ALGORITHMS.items()}
+        self._fingerprints = {f: certificate.fingerprint(a) for f, a in CHASH_ALGORITHMS.items()}
         # Cached envelope keys by (Initiator, CSB ID), with the certificate they came with.
         self._envelope_keys: dict[tuple[bytes, int], tuple[bytes, x509.Certificate]] = {}
 
@@ -371,19 +293,16 @@ class PkeResponder(Responder):
             raise MikeyInvalidMacAlgError("the KEMAC of the public-key method needs a MAC")
         if message.data_type == DataType.PRE_SHARED:
             return self._authenticate_cached(ctx, kemac, id_i, csb_id=csb_id, rand=rand)
-        chain = self._chain(message, id_i)
-        try:
-            self.trust.validate(chain, now=ctx.now)
-        except MikeyPkiError as exc:
-            raise MikeyInvalidCertError(f"the Initiator's certificate is refused: {exc}") from exc
-        self._verify_signature(message, chain[0])
+        chain = peer_chain(message, id_i, self.known_certificates)
+        trusted(self.trust, chain, ctx.now)
+        verify_signature(message, chain[0], self.s_types)
         chash = message.get(CertHashPayload)
         if chash is not None:
-            self._check_chash(chash)
+            check_chash(chash, self._fingerprints)
         envelope = message.get(EnvelopePayload)
         if envelope is None:  # the wire rules require it; defensive
             raise MikeyProtocolError("a public-key I_MESSAGE needs a PKE payload")
-        envelope_key = self._open_envelope(envelope)
+        envelope_key = open_envelope(self.private_key, envelope.data)
         keys = self._message_keys(envelope_key, kemac, message, csb_id=csb_id, rand=rand)
         verify_mac(kemac.mac_alg, keys.authentication, message.kemac_mac_bytes(), kemac.mac)
         ctx.authenticated = True
@@ -410,64 +329,6 @@ class PkeResponder(Responder):
         ctx.authenticated = True
         ctx.credential = certificate
         return keys
-
-    def _chain(self, message: Message, id_i: bytes | None) -> list[x509.Certificate]:
-        certificates = message.get_all(CertPayload)
-        if not certificates:
-            known = self.known_certificates.get(id_i) if id_i is not None else None
-            if not known:
-                raise MikeyInvalidCertError(
-                    "the I_MESSAGE carries no certificate and none is known for its IDi"
-                )
-            return list(known)
-        chain = []
-        for index, payload in enumerate(certificates):
-            if payload.cert_type not in _CERT_TYPES:
-                raise MikeyInvalidCertError(
-                    f"CERT {index + 1} is of type {payload.cert_type}; an X.509v3 certificate"
-                    " (DER) is expected"
-                )
-            try:
-                certificate = x509.load_der_x509_certificate(payload.data)
-                certificate.public_key()  # parsed lazily: a key no one can read is refused now
-            except (ValueError, UnsupportedAlgorithm, x509.InvalidVersion) as exc:
-                raise MikeyInvalidCertError(
-                    f"CERT {index + 1} is not a usable DER X.509 certificate: {exc}"
-                ) from None
-            chain.append(certificate)
-        return chain
-
-    def _verify_signature(self, message: Message, certificate: x509.Certificate) -> None:
-        sign = message.get(SignaturePayload)
-        if sign is None:  # the wire rules require it; defensive
-            raise MikeyProtocolError("a public-key I_MESSAGE needs a SIGN payload")
-        if sign.s_type not in self.s_types:
-            raise MikeyAuthenticationError(f"signatures of S type {sign.s_type} are not accepted")
-        key = _rsa_public_key(certificate, "the Initiator's")
-        try:
-            key.verify(
-                sign.signature,
-                message.authenticated_bytes(),
-                _sign_padding(sign.s_type),
-                _SIGN_HASH,
-            )
-        except InvalidSignature:
-            raise MikeyAuthenticationError("SIGNi does not verify") from None
-
-    def _check_chash(self, chash: CertHashPayload) -> None:
-        if chash.hash_func not in self._fingerprints:
-            raise MikeyInvalidCertError(f"CHASH with hash function {chash.hash_func} is refused")
-        if not hmac.compare_digest(chash.hash, self._fingerprints[chash.hash_func]):
-            raise MikeyInvalidCertError(
-                "CHASH names a certificate other than this Responder's: the envelope key"
-                " was encrypted to another key"
-            )
-
-    def _open_envelope(self, envelope: EnvelopePayload) -> bytes:
-        try:
-            return self.private_key.decrypt(envelope.data, padding.PKCS1v15())
-        except ValueError:
-            raise MikeyAuthenticationError("the envelope key does not decrypt") from None
 
     @staticmethod
     def _message_keys(

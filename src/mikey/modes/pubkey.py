@@ -1,0 +1,291 @@
+"""What the certificate-based MIKEY methods share (RFC 3830 §3.2, §4.2.5, §4.2.6, §4.3,
+§5.2, §6.3, §6.5, §6.7, §6.8; RFC 4738 §3.4-§3.7): the peer's chain from CERT payloads
+and its trust, the identities a certificate names, CHASH, the RSA envelope, and SIGN.
+
+RFC 3830 leaves the signature and envelope algorithms to the certificate (§4.2.5,
+§4.2.6): RSA, with PKCS#1 v1.5 mandatory and PSS (signatures) recommended. Both sides
+here hash with SHA-256 for signatures.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Protocol
+
+from cryptography import x509
+from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+
+from mikey.crypto.kemac import compute_mac
+from mikey.errors import (
+    MikeyAuthenticationError,
+    MikeyInvalidCertError,
+    MikeyPkiError,
+    MikeyProtocolError,
+    MikeyValueError,
+)
+from mikey.registry import CertType, HashFunc, MacAlg, SType
+from mikey.wire.basic import CertPayload
+from mikey.wire.kemac import KemacPayload
+from mikey.wire.message import Message
+from mikey.wire.publickey import CertHashPayload, SignaturePayload
+
+__all__ = [
+    "CHASH_ALGORITHMS",
+    "CertificateTrust",
+    "cert_hash_payload",
+    "cert_payloads",
+    "certificate_names",
+    "check_chash",
+    "check_s_type",
+    "names_identity",
+    "open_envelope",
+    "peer_chain",
+    "rsa_private_key",
+    "rsa_public_key",
+    "seal_envelope",
+    "sign_message",
+    "trusted",
+    "verify_signature",
+]
+
+CHASH_ALGORITHMS: dict[HashFunc | int, hashes.HashAlgorithm] = {
+    HashFunc.SHA_1: hashes.SHA1(),  # RFC 3830 §6.8: mandatory
+    HashFunc.SHA_256: hashes.SHA256(),  # RFC 6043 §6.8
+}
+"""CHASH hash functions accepted; MD5 is not."""
+
+_CERT_TYPES = frozenset({CertType.X509V3, CertType.X509V3_SIGN})
+_SIGN_HASH = hashes.SHA256()
+_ENVELOPE_PADDING = padding.PKCS1v15()  # RFC 3830 §4.2.5: mandatory
+
+
+class CertificateTrust(Protocol):
+    """Decides whether a peer's certificate chain (leaf first) is trusted at ``now``:
+    path, validity, usage and revocation. ``mikey.pki.TrustStore`` is one.
+
+    :raises MikeyPkiError: saying why it is not.
+    """
+
+    def validate(self, chain: Sequence[x509.Certificate], *, now: datetime) -> object: ...
+
+
+def certificate_names(certificate: x509.Certificate) -> set[bytes]:
+    """The identities a certificate vouches for, as the bytes an ID payload carries: its
+    subject alternative names (URI, email, DNS), or its subject common names when it has
+    none (as RFC 6125 §6.4.4 allows only as a fallback)."""
+    try:
+        sans = certificate.extensions.get_extension_for_class(x509.SubjectAlternativeName)
+    except x509.ExtensionNotFound:
+        return {
+            a.value.encode() if isinstance(a.value, str) else bytes(a.value)
+            for a in certificate.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+        }
+    names: set[bytes] = set()
+    for kind in (x509.UniformResourceIdentifier, x509.RFC822Name, x509.DNSName):
+        names.update(value.encode() for value in sans.value.get_values_for_type(kind))
+    return names
+
+
+def names_identity(certificate: x509.Certificate, identity: bytes) -> bool:
+    """Whether ``certificate`` names ``identity`` (see ``certificate_names``)."""
+    return identity in certificate_names(certificate)
+
+
+# -- certificates on the wire ----------------------------------------------------------
+
+
+def cert_payloads(certificates: Iterable[x509.Certificate]) -> list[CertPayload]:
+    """One CERT payload per certificate, DER, leaf first (§6.7)."""
+    return [
+        CertPayload(cert_type=CertType.X509V3, data=c.public_bytes(serialization.Encoding.DER))
+        for c in certificates
+    ]
+
+
+def cert_hash_payload(certificate: x509.Certificate, hash_func: HashFunc) -> CertHashPayload:
+    """CHASH: the hash of the certificate's DER encoding (§6.8)."""
+    algorithm = CHASH_ALGORITHMS.get(hash_func)
+    if algorithm is None:
+        raise MikeyValueError(f"CHASH with {hash_func.label} is not offered; use SHA-1 or SHA-256")
+    return CertHashPayload(hash_func=hash_func, hash=certificate.fingerprint(algorithm))
+
+
+def check_chash(chash: CertHashPayload, fingerprints: Mapping[HashFunc | int, bytes]) -> None:
+    """Check that ``chash`` names the certificate whose ``fingerprints`` are given.
+
+    :raises MikeyInvalidCertError: for another certificate or a refused hash function.
+    """
+    expected = fingerprints.get(chash.hash_func)
+    if expected is None:
+        raise MikeyInvalidCertError(f"CHASH with hash function {chash.hash_func} is refused")
+    if not hmac.compare_digest(chash.hash, expected):
+        raise MikeyInvalidCertError(
+            "CHASH names a certificate other than this side's: the envelope key was"
+            " encrypted to another key"
+        )
+
+
+def peer_chain(
+    message: Message,
+    identity: bytes | None,
+    known: Mapping[bytes, Sequence[x509.Certificate]],
+) -> list[x509.Certificate]:
+    """The sender's chain: its CERT payloads (leaf first), or the chain ``known`` for
+    its ``identity`` when it sent none (§4.3.1).
+
+    :raises MikeyInvalidCertError: for no chain, or one that is not DER X.509 with a
+        readable key.
+    """
+    payloads = message.get_all(CertPayload)
+    if not payloads:
+        chain = known.get(identity) if identity is not None else None
+        if not chain:
+            raise MikeyInvalidCertError(
+                "the message carries no certificate and none is known for its sender"
+            )
+        return list(chain)
+    certificates = []
+    for index, payload in enumerate(payloads):
+        if payload.cert_type not in _CERT_TYPES:
+            raise MikeyInvalidCertError(
+                f"CERT {index + 1} is of type {payload.cert_type}; an X.509v3 certificate"
+                " (DER) is expected"
+            )
+        try:
+            certificate = x509.load_der_x509_certificate(payload.data)
+            certificate.public_key()  # parsed lazily: a key no one can read is refused now
+        except (ValueError, UnsupportedAlgorithm, x509.InvalidVersion) as exc:
+            raise MikeyInvalidCertError(
+                f"CERT {index + 1} is not a usable DER X.509 certificate: {exc}"
+            ) from None
+        certificates.append(certificate)
+    return certificates
+
+
+def trusted(trust: CertificateTrust, chain: Sequence[x509.Certificate], now: datetime) -> None:
+    """:raises MikeyInvalidCertError: if ``trust`` refuses ``chain``, saying why."""
+    try:
+        trust.validate(chain, now=now)
+    except MikeyPkiError as exc:
+        raise MikeyInvalidCertError(f"the peer's certificate is refused: {exc}") from exc
+
+
+# -- RSA keys, envelope and signatures (§4.2.5, §4.2.6, §5.2, §6.5) ----------------------
+
+
+def rsa_private_key(key: object, what: str) -> rsa.RSAPrivateKey:
+    """:raises MikeyValueError: unless ``key`` is an RSA private key."""
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise MikeyValueError(f"RFC 3830 envelopes and signatures are RSA: {what} must be RSA")
+    return key
+
+
+def rsa_public_key(certificate: x509.Certificate, whose: str) -> rsa.RSAPublicKey:
+    """The RSA key of ``whose`` certificate.
+
+    :raises MikeyInvalidCertError: for any other key, or one that cannot be read.
+    """
+    try:
+        key = certificate.public_key()
+    except (UnsupportedAlgorithm, ValueError) as exc:
+        raise MikeyInvalidCertError(f"{whose} certificate's key cannot be read: {exc}") from None
+    if not isinstance(key, rsa.RSAPublicKey):
+        raise MikeyInvalidCertError(
+            f"{whose} certificate holds a {type(key).__name__}; RFC 3830 envelopes and"
+            " signatures are RSA"
+        )
+    return key
+
+
+def seal_envelope(key: rsa.RSAPublicKey, envelope_key: bytes) -> bytes:
+    """PKE data: the envelope key encrypted to ``key`` (§3.2, §4.2.5)."""
+    return key.encrypt(envelope_key, _ENVELOPE_PADDING)
+
+
+def open_envelope(key: rsa.RSAPrivateKey, data: bytes) -> bytes:
+    """The envelope key in PKE ``data``.
+
+    :raises MikeyAuthenticationError: whatever went wrong (one error: no padding oracle).
+    """
+    try:
+        return key.decrypt(data, _ENVELOPE_PADDING)
+    except ValueError:
+        raise MikeyAuthenticationError("the envelope key does not decrypt") from None
+
+
+def _padding(s_type: SType | int) -> padding.AsymmetricPadding:
+    if s_type == SType.RSA_PKCS1_1_5:
+        return padding.PKCS1v15()
+    if s_type == SType.RSA_PSS:
+        return padding.PSS(mgf=padding.MGF1(_SIGN_HASH), salt_length=padding.PSS.DIGEST_LENGTH)
+    raise MikeyAuthenticationError(f"S type {s_type} is not an RSA signature")
+
+
+def check_s_type(s_type: SType | int) -> None:
+    """:raises MikeyValueError: for an S type that is not an RSA signature."""
+    try:
+        _padding(s_type)
+    except MikeyAuthenticationError as exc:
+        raise MikeyValueError(str(exc)) from None
+
+
+def _covered(message: Message, data: bytes, trailer: bytes | None) -> bytes:
+    """What SIGN covers in ``data`` (``message`` encoded): up to the signature field
+    (RFC 3830 §5.2), or the message before SIGN followed by ``trailer`` (RFC 4738 §3.6:
+    "R_MESSAGE (excluding the SIGNr payload itself) || IDi || IDr || T")."""
+    start, _ = message.payload_span(len(message.payloads) - 1)
+    if trailer is None:
+        return data[: start + 2]
+    return data[:start] + trailer
+
+
+def sign_message(
+    message: Message,
+    key: rsa.RSAPrivateKey,
+    s_type: SType,
+    *,
+    kemac_key: tuple[MacAlg, bytes] | None = None,
+    trailer: bytes | None = None,
+) -> bytes:
+    """``message`` encoded, its last payload a SIGN of zeros as long as the signature:
+    with ``kemac_key`` (MAC algorithm, key) the KEMAC MAC filled in first (over the
+    KEMAC payload, §5.2), then the signature made and put in place."""
+    data = bytearray(message.encode())
+    if kemac_key is not None:
+        mac_alg, auth_key = kemac_key
+        index = next(i for i, p in enumerate(message.payloads) if isinstance(p, KemacPayload))
+        _, end = message.payload_span(index)
+        mac = compute_mac(mac_alg, auth_key, message.kemac_mac_bytes())
+        data[end - len(mac) : end] = mac
+    start, _ = message.payload_span(len(message.payloads) - 1)
+    signature = key.sign(_covered(message, bytes(data), trailer), _padding(s_type), _SIGN_HASH)
+    return bytes(data[: start + 2]) + signature
+
+
+def verify_signature(
+    message: Message,
+    certificate: x509.Certificate,
+    s_types: Iterable[SType],
+    *,
+    trailer: bytes | None = None,
+) -> None:
+    """Check the SIGN payload ending ``message`` with the key of ``certificate``.
+
+    :raises MikeyAuthenticationError: for a refused S type or a bad signature.
+    :raises MikeyInvalidCertError: for a certificate without an RSA key.
+    """
+    sign = message.payloads[-1] if message.payloads else None
+    if not isinstance(sign, SignaturePayload):  # the wire rules require it; defensive
+        raise MikeyProtocolError("the message does not end with a SIGN payload")
+    if sign.s_type not in frozenset(s_types):
+        raise MikeyAuthenticationError(f"signatures of S type {sign.s_type} are not accepted")
+    key = rsa_public_key(certificate, "the peer's")
+    covered = _covered(message, message.encode(), trailer)
+    try:
+        key.verify(sign.signature, covered, _padding(sign.s_type), _SIGN_HASH)
+    except InvalidSignature:
+        raise MikeyAuthenticationError("the signature does not verify") from None
