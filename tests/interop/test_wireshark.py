@@ -236,7 +236,17 @@ def _pke_messages() -> dict[str, Message]:
     stranger = PkeResponder(
         private_key=bob_key, certificate=bob, trust=TrustStore(roots=(bob,))
     ).receive(pss, now=now)
+    from mikey.modes import RsaRInitiator, RsaRResponder
+
+    rsa_r_request = RsaRInitiator(
+        private_key=alice_key, certificates=[alice], trust=trust, identity=b"sip:alice@example.com"
+    ).initiate(now=now)
+    rsa_r_answer = RsaRResponder(
+        private_key=bob_key, certificates=[bob], trust=trust, identity=b"sip:bob@example.com"
+    ).receive(rsa_r_request, now=now)
     found = {
+        "mode-rsa-r-i-message": rsa_r_request,
+        "mode-rsa-r-r-message": rsa_r_answer.reply,
         "mode-pke-i-message": i_message,
         "mode-pke-r-message": r_message,
         "mode-pke-cached-update": update,

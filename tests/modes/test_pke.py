@@ -7,24 +7,18 @@ name (Invalid ID), replays (dropped). Cached envelope keys serve pre-shared key 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import rsa
 
 from mikey.errors import MikeyPeerError, MikeyReplayError, MikeyValueError
 from mikey.modes import CryptoSessionSpec, PkeInitiator, PkeResponder
 from mikey.pki import (
-    ENDPOINT,
-    CertificateAuthority,
-    KeyType,
     Revocation,
     RevocationMode,
     TrustStore,
-    build_crl,
 )
 from mikey.registry import CacheIndicator, DataType, ErrorNo, HashFunc, PayloadType, SType
 from mikey.srtp.policy import AEAD_AES_128_GCM, AES_CM_128_HMAC_SHA1_80
@@ -33,61 +27,12 @@ from mikey.wire.basic import CertPayload
 from mikey.wire.publickey import CertHashPayload, EnvelopePayload, SignaturePayload
 
 from ..srtp.packets import rtp
+from .certificates import BOB, NOW, Party, Pki, uri
 
-NOW = datetime(2026, 11, 22, 12, 0, tzinfo=UTC)
-ALICE = b"sip:alice@example.com"
-BOB = b"sip:bob@example.com"
 AUDIO_VIDEO = (
     CryptoSessionSpec(policy=AES_CM_128_HMAC_SHA1_80, ssrc=0x11111111),
     CryptoSessionSpec(policy=AEAD_AES_128_GCM, ssrc=0x22222222, roc=3),
 )
-
-
-@dataclass(frozen=True)
-class Party:
-    key: rsa.RSAPrivateKey
-    chain: tuple[x509.Certificate, ...]  # leaf, issuing CA
-
-
-@dataclass(frozen=True)
-class Pki:
-    root: CertificateAuthority
-    issuing: CertificateAuthority
-    alice: Party
-    bob: Party
-    mallory: Party  # a good certificate, revoked
-    stranger: Party  # from another root
-
-    def trust(self, *revoked: Revocation, **options: object) -> TrustStore:
-        crls = (
-            build_crl(self.root, [], now=NOW - timedelta(minutes=1), number=1),
-            build_crl(self.issuing, list(revoked), now=NOW - timedelta(minutes=1), number=1),
-        )
-        return TrustStore(roots=(self.root.certificate,), crls=crls, **options)  # type: ignore[arg-type]
-
-
-def _party(ca: CertificateAuthority, name: bytes) -> Party:
-    issued = ca.issue(
-        ENDPOINT, now=NOW - timedelta(days=1), subject=f"CN={name.decode()}", sans=[name.decode()]
-    )
-    assert isinstance(issued.private_key, rsa.RSAPrivateKey)
-    return Party(issued.private_key, (issued.certificate, ca.certificate))
-
-
-@pytest.fixture(scope="module")
-def pki() -> Pki:
-    start = NOW - timedelta(days=2)
-    root = CertificateAuthority.create_root("CN=PKE Root", now=start, key_type=KeyType.ECDSA_P256)
-    issuing = root.create_intermediate("CN=PKE Issuing", now=start)
-    other = CertificateAuthority.create_root("CN=Other Root", now=start)
-    return Pki(
-        root,
-        issuing,
-        alice=_party(issuing, ALICE),
-        bob=_party(issuing, BOB),
-        mallory=_party(issuing, b"sip:mallory@example.com"),
-        stranger=_party(other, b"sip:stranger@example.com"),
-    )
 
 
 def initiator(pki: Pki, party: Party | None = None, **options: object) -> PkeInitiator:
@@ -96,7 +41,7 @@ def initiator(pki: Pki, party: Party | None = None, **options: object) -> PkeIni
         "private_key": party.key,
         "certificates": party.chain,
         "peer_certificate": pki.bob.chain[0],
-        "identity": _uri(party),
+        "identity": uri(party),
         "peer_identity": BOB,
         **options,
     }
@@ -111,11 +56,6 @@ def responder(pki: Pki, *revoked: Revocation, **options: object) -> PkeResponder
         identity=BOB,
         **options,  # type: ignore[arg-type]
     )
-
-
-def _uri(party: Party) -> bytes:
-    san = party.chain[0].extensions.get_extension_for_class(x509.SubjectAlternativeName)
-    return san.value.get_values_for_type(x509.UniformResourceIdentifier)[0].encode()
 
 
 def refusal(pki: Pki, message: bytes, **options: object) -> tuple[ErrorNo, bool]:
@@ -175,7 +115,7 @@ def test_an_initiator_may_leave_its_certificates_out_when_known(pki: Pki) -> Non
     message, _ = initiator(pki, certificates=()).initiate(now=NOW)
     assert decode_message(message).get(CertPayload) is None
     assert refusal(pki, message) == (ErrorNo.INVALID_CERT, False)
-    known = {_uri(pki.alice): pki.alice.chain}
+    known = {uri(pki.alice): pki.alice.chain}
     assert responder(pki, known_certificates=known).receive(message, now=NOW).accepted
 
 
@@ -231,7 +171,7 @@ def test_an_envelope_for_someone_else_is_refused(pki: Pki) -> None:
             private_key=pki.alice.key,
             certificates=pki.alice.chain,
             peer_certificate=pki.alice.chain[0],
-            identity=_uri(pki.alice),
+            identity=uri(pki.alice),
             chash=chash,
         )
         message, _ = wrong.initiate(now=NOW)

@@ -11,6 +11,7 @@ from mikey.modes.psk import (
 )
 from mikey.modes.pubkey import CertificateTrust, certificate_names
 from mikey.modes.replay import ReplayCache
+from mikey.modes.rsa_r import RsaRInitiator, RsaRResponder
 
 __all__ = [
     "CertificateTrust",
@@ -21,6 +22,8 @@ __all__ = [
     "PskResponder",
     "ReplayCache",
     "ResponderResult",
+    "RsaRInitiator",
+    "RsaRResponder",
     "certificate_names",
     "default_policy_acceptance",
 ]

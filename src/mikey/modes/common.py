@@ -126,6 +126,12 @@ def default_policy_acceptance(policy: SrtpPolicy) -> bool:
     )
 
 
+def require_aware(now: datetime) -> None:
+    """:raises MikeyValueError: for a naive ``now`` (a caller's error, not the peer's)."""
+    if now.tzinfo is None:
+        raise MikeyValueError("the local clock needs an aware datetime, such as datetime.now(UTC)")
+
+
 def _timestamp(ts_type: TsType, now: datetime, counter: int) -> TimestampPayload:
     if ts_type == TsType.COUNTER:
         return TimestampPayload(ts_type=ts_type, value=counter)
@@ -209,6 +215,93 @@ class _Context:
     cache_envelope_key: bytes | None = None  # PKE: an envelope key to keep (§3.2)
 
 
+def new_traffic_key(
+    profile: InteropProfile,
+    encr_alg: EncrAlg | int,
+    sessions: Sequence[CryptoSession],
+    generation: int,
+    rng: Callable[[int], bytes],
+) -> TrafficKey:
+    """A fresh traffic key for ``sessions`` in the shape ``profile`` sends (TGK, TGK
+    with salt, or a TEK per ``mikey.interop``), with the MKI of ``generation`` when the
+    profile numbers keys."""
+    mki = (generation + 1).to_bytes(profile.mki_length) if profile.mki_length else None
+    if profile.key_type in (KeyDataType.TGK, KeyDataType.TGK_SALT):
+        salt = rng(14) if profile.key_type == KeyDataType.TGK_SALT else None
+        tgk_length = TGK_LENGTH
+        if encr_alg == EncrAlg.AES_KW_128:
+            # The key wrap takes whole 8-byte blocks and MIKEY has no padding
+            # (RFC 3830 §4.2.3): lengthen the TGK, whose length is ours to choose.
+            tgk_length += -_key_data_length(tgk_length, salt, mki) % 8
+        return TrafficKey(key_type=profile.key_type, key=rng(tgk_length), salt=salt, mki=mki)
+    # A TEK is the SRTP master key itself: every stream must take the same lengths.
+    shapes = {(s.policy.master_key_length, s.policy.master_salt_length) for s in sessions}
+    if len(shapes) != 1:
+        raise MikeyValueError(
+            f"profile {profile.name} sends one TEK for all streams; their policies need"
+            f" different key lengths {sorted(shapes)}"
+        )
+    ((key_length, salt_length),) = shapes
+    if profile.tek_carries_salt:
+        return TrafficKey(key_type=KeyDataType.TEK, key=rng(key_length + salt_length), mki=mki)
+    return TrafficKey(
+        key_type=KeyDataType.TEK_SALT,
+        key=rng(key_length),
+        salt=rng(salt_length),
+        mki=mki,
+    )
+
+
+def key_data_payloads(traffic_key: TrafficKey | None) -> list[Payload]:
+    """The key data sub-payload carrying ``traffic_key``, if any (§6.13, §6.14)."""
+    if traffic_key is None:
+        return []
+    validity = SpiValidity(spi=traffic_key.mki) if traffic_key.mki else None
+    return [
+        KeyDataSubPayload(
+            key_type=traffic_key.key_type,
+            key=traffic_key.key,
+            salt=traffic_key.salt,
+            validity=validity,
+        )
+    ]
+
+
+def kemac_payload(
+    inner: list[Payload],
+    keys: MessageKeys,
+    *,
+    encr_alg: EncrAlg,
+    mac_alg: MacAlg,
+    csb_id: int,
+    t: TimestampPayload,
+) -> KemacPayload:
+    """The KEMAC with ``inner`` encrypted (§4.2.3, §6.2) and a MAC of zeros, which the
+    method fills in once the message is encoded."""
+    encr_data = encrypt_key_data(
+        encode_sub_payloads(inner), encr_alg=encr_alg, keys=keys, csb_id=csb_id, timestamp=t
+    )
+    return KemacPayload(
+        encr_alg=encr_alg, encr_data=encr_data, mac_alg=mac_alg, mac=bytes(mac_alg.mac_length)
+    )
+
+
+def crypto_sessions(specs: Sequence[CryptoSessionSpec]) -> list[CryptoSession]:
+    """Crypto sessions numbered from 1 for ``specs``, with one policy number per
+    distinct policy (RFC 3830 §6.1.1)."""
+    policy_nos: dict[SrtpPolicy, int] = {}
+    return [
+        CryptoSession(
+            cs_id=index + 1,
+            policy_no=policy_nos.setdefault(spec.policy, len(policy_nos)),
+            ssrc=spec.ssrc,
+            roc=spec.roc,
+            policy=spec.policy,
+        )
+        for index, spec in enumerate(specs)
+    ]
+
+
 class Initiator:
     """What the Initiators of the methods that send their keys in a KEMAC share: the
     bundles established and awaiting an answer, traffic keys, initiate and update
@@ -264,18 +357,7 @@ class Initiator:
         raise NotImplementedError
 
     def _key_data_payloads(self, traffic_key: TrafficKey | None) -> list[Payload]:
-        """The key data sub-payload carrying ``traffic_key``, if any (§6.13, §6.14)."""
-        if traffic_key is None:
-            return []
-        validity = SpiValidity(spi=traffic_key.mki) if traffic_key.mki else None
-        return [
-            KeyDataSubPayload(
-                key_type=traffic_key.key_type,
-                key=traffic_key.key,
-                salt=traffic_key.salt,
-                validity=validity,
-            )
-        ]
+        return key_data_payloads(traffic_key)
 
     def _kemac(
         self,
@@ -284,20 +366,8 @@ class Initiator:
         bundle: CryptoSessionBundle,
         t: TimestampPayload,
     ) -> KemacPayload:
-        """The KEMAC with ``inner`` encrypted (§4.2.3, §6.2) and a MAC of zeros, which
-        the method fills in once the message is encoded."""
-        encr_data = encrypt_key_data(
-            encode_sub_payloads(inner),
-            encr_alg=self.encr_alg,
-            keys=keys,
-            csb_id=bundle.csb_id,
-            timestamp=t,
-        )
-        return KemacPayload(
-            encr_alg=self.encr_alg,
-            encr_data=encr_data,
-            mac_alg=self.mac_alg,
-            mac=bytes(self.mac_alg.mac_length),
+        return kemac_payload(
+            inner, keys, encr_alg=self.encr_alg, mac_alg=self.mac_alg, csb_id=bundle.csb_id, t=t
         )
 
     def _id_payloads(self) -> tuple[list[Payload], tuple[bytes, bytes]]:
@@ -332,36 +402,7 @@ class Initiator:
                 return csb_id
 
     def _traffic_key(self, sessions: Sequence[CryptoSession], generation: int) -> TrafficKey:
-        profile = self.profile
-        mki = (generation + 1).to_bytes(profile.mki_length) if profile.mki_length else None
-        if profile.key_type in (KeyDataType.TGK, KeyDataType.TGK_SALT):
-            salt = self._rng(14) if profile.key_type == KeyDataType.TGK_SALT else None
-            tgk_length = TGK_LENGTH
-            if self.encr_alg == EncrAlg.AES_KW_128:
-                # The key wrap takes whole 8-byte blocks and MIKEY has no padding
-                # (RFC 3830 §4.2.3): lengthen the TGK, whose length is ours to choose.
-                tgk_length += -_key_data_length(tgk_length, salt, mki) % 8
-            return TrafficKey(
-                key_type=profile.key_type, key=self._rng(tgk_length), salt=salt, mki=mki
-            )
-        # A TEK is the SRTP master key itself: every stream must take the same lengths.
-        shapes = {(s.policy.master_key_length, s.policy.master_salt_length) for s in sessions}
-        if len(shapes) != 1:
-            raise MikeyValueError(
-                f"profile {profile.name} sends one TEK for all streams; their policies need"
-                f" different key lengths {sorted(shapes)}"
-            )
-        ((key_length, salt_length),) = shapes
-        if profile.tek_carries_salt:
-            return TrafficKey(
-                key_type=KeyDataType.TEK, key=self._rng(key_length + salt_length), mki=mki
-            )
-        return TrafficKey(
-            key_type=KeyDataType.TEK_SALT,
-            key=self._rng(key_length),
-            salt=self._rng(salt_length),
-            mki=mki,
-        )
+        return new_traffic_key(self.profile, self.encr_alg, sessions, generation, self._rng)
 
     def initiate(
         self,
@@ -376,25 +417,15 @@ class Initiator:
         With ``verify`` the HDR asks for a verification message; pass the answer to
         ``receive_response``. Without it the bundle is in force as soon as it is sent.
         """
-        policy_nos: dict[SrtpPolicy, int] = {}
-        crypto_sessions = [
-            CryptoSession(
-                cs_id=index + 1,
-                policy_no=policy_nos.setdefault(spec.policy, len(policy_nos)),
-                ssrc=spec.ssrc,
-                roc=spec.roc,
-                policy=spec.policy,
-            )
-            for index, spec in enumerate(sessions)
-        ]
+        new_sessions = crypto_sessions(sessions)
         csb_id = self._new_csb_id()
-        traffic_key = self._traffic_key(crypto_sessions, 0)
+        traffic_key = self._traffic_key(new_sessions, 0)
         bundle = CryptoSessionBundle(
             csb_id=csb_id,
             rand=self._rng(RAND_LENGTH),
             prf_func=self.prf_func,
             traffic_key=traffic_key,
-            crypto_sessions=crypto_sessions,
+            crypto_sessions=new_sessions,
             initiator_id=self.identity,
             responder_id=self.peer_identity,
         )
@@ -617,10 +648,7 @@ class Responder:
 
         :raises MikeyValueError: for a naive ``now`` (a caller's error, not the peer's).
         """
-        if now.tzinfo is None:
-            raise MikeyValueError(
-                "the local clock needs an aware datetime, such as datetime.now(UTC)"
-            )
+        require_aware(now)
         try:
             message = decode_message(data, profile=self.profile.wire)
         except MikeyError as exc:
@@ -894,22 +922,36 @@ class Responder:
     def _error_message(self, ctx: _Context, exc: MikeyError) -> bytes | None:
         """HDR, T, {ERR}, {SP}, [V] (RFC 3830 §5.1.2): authenticated only when the
         message that caused it was."""
-        error_no = exc.error_no if exc.error_no is not None else ErrorNo.UNSPECIFIED_ERROR
-        payloads: list[Payload] = [
-            ctx.timestamp or TimestampPayload(ts_type=TsType.NTP_UTC, value=0),
-            ErrorPayload(error_no=error_no),
-        ]
-        offered = isinstance(exc, MikeyPolicyError) and bool(self.supported)
-        if offered:
-            payloads += [
+        supported = []
+        if isinstance(exc, MikeyPolicyError):
+            supported = [
                 security_policy_payload(p, n, gstreamer_sp=self.profile.gstreamer_sp)
                 for n, p in enumerate(self.supported)
             ]
-        header = CommonHeader(
-            data_type=DataType.ERROR,
-            csb_id=ctx.message.header.csb_id,
-            # SP payloads need a map type that has policies (RFC 4563 §5): SRTP-ID, no CS.
-            cs_id_map=SrtpIdMap() if offered else EmptyMap(),
-            prf_func=ctx.message.header.prf_func,
-        )
+        header, payloads = error_parts(ctx.message.header, ctx.timestamp, exc, supported)
         return self._answer(ctx, header, payloads, authenticate=ctx.authenticated)
+
+
+def error_parts(
+    request: CommonHeader,
+    timestamp: TimestampPayload | None,
+    exc: MikeyError,
+    supported: Sequence[SecurityPolicyPayload] = (),
+) -> tuple[CommonHeader, list[Payload]]:
+    """The HDR and payloads of the error message answering ``request`` (RFC 3830
+    §5.1.2): its T echoed, the error number of ``exc``, and the ``supported`` policies
+    (sent with Invalid SP, §5.1.1); a V, if any, is the caller's to add."""
+    error_no = exc.error_no if exc.error_no is not None else ErrorNo.UNSPECIFIED_ERROR
+    payloads: list[Payload] = [
+        timestamp or TimestampPayload(ts_type=TsType.NTP_UTC, value=0),
+        ErrorPayload(error_no=error_no),
+        *supported,
+    ]
+    header = CommonHeader(
+        data_type=DataType.ERROR,
+        csb_id=request.csb_id,
+        # SP payloads need a map type that has policies (RFC 4563 §5): SRTP-ID, no CS.
+        cs_id_map=SrtpIdMap() if supported else EmptyMap(),
+        prf_func=request.prf_func,
+    )
+    return header, payloads

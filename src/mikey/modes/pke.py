@@ -56,11 +56,11 @@ from mikey.modes.pubkey import (
     cert_hash_payload,
     cert_payloads,
     check_chash,
+    check_credentials,
     check_s_type,
     names_identity,
     open_envelope,
     peer_chain,
-    rsa_private_key,
     rsa_public_key,
     seal_envelope,
     sign_message,
@@ -125,9 +125,7 @@ class PkeInitiator(Initiator):
         profile: InteropProfile = RFC3830,
         rng: Callable[[int], bytes] = os.urandom,
     ) -> None:
-        rsa_private_key(private_key, "the private key")
-        if certificates and certificates[0].public_key() != private_key.public_key():
-            raise MikeyValueError("the first certificate is not the private key's")
+        check_credentials(private_key, certificates)
         if not identity:
             raise MikeyValueError("the public-key method needs the Initiator's identity (IDi)")
         if mac_alg == MacAlg.NULL:
@@ -255,9 +253,7 @@ class PkeResponder(Responder):
         max_bundles: int = 100_000,
         rng: Callable[[int], bytes] = os.urandom,
     ) -> None:
-        rsa_private_key(private_key, "the private key")
-        if certificate.public_key() != private_key.public_key():
-            raise MikeyValueError("the certificate is not the private key's")
+        check_credentials(private_key, [certificate])
         super().__init__(
             identity=identity,
             prf_funcs=prf_funcs,

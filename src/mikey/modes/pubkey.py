@@ -40,11 +40,11 @@ __all__ = [
     "cert_payloads",
     "certificate_names",
     "check_chash",
+    "check_credentials",
     "check_s_type",
     "names_identity",
     "open_envelope",
     "peer_chain",
-    "rsa_private_key",
     "rsa_public_key",
     "seal_envelope",
     "sign_message",
@@ -177,11 +177,16 @@ def trusted(trust: CertificateTrust, chain: Sequence[x509.Certificate], now: dat
 # -- RSA keys, envelope and signatures (§4.2.5, §4.2.6, §5.2, §6.5) ----------------------
 
 
-def rsa_private_key(key: object, what: str) -> rsa.RSAPrivateKey:
-    """:raises MikeyValueError: unless ``key`` is an RSA private key."""
+def check_credentials(key: object, certificates: Sequence[x509.Certificate]) -> None:
+    """Check one's own signing key and chain: an RSA private key whose certificate, if
+    any is given, comes first.
+
+    :raises MikeyValueError: otherwise.
+    """
     if not isinstance(key, rsa.RSAPrivateKey):
-        raise MikeyValueError(f"RFC 3830 envelopes and signatures are RSA: {what} must be RSA")
-    return key
+        raise MikeyValueError("RFC 3830 envelopes and signatures are RSA: the key must be RSA")
+    if certificates and certificates[0].public_key() != key.public_key():
+        raise MikeyValueError("the first certificate is not the private key's")
 
 
 def rsa_public_key(certificate: x509.Certificate, whose: str) -> rsa.RSAPublicKey:
