@@ -12,7 +12,7 @@ def test_demo_runs_and_reports_success(capsys: pytest.CaptureFixture[str]) -> No
     demo.main()
     out = " ".join(capsys.readouterr().out.split())  # rich wraps lines at the terminal width
     assert "DIFFERENT" not in out and "LOST" not in out and "FAILS" not in out
-    assert out.count("Alice = Bob") == 2
+    assert out.count("Alice = Bob") == 3
     assert out.count("100 recovered by Bob") == 2
     assert out.count("refused by libsrtp") == 4
     assert "decrypts under the new key with ROC 1" in out
@@ -23,4 +23,6 @@ def test_demo_runs_and_reports_success(capsys: pytest.CaptureFixture[str]) -> No
     assert "validate alice: valid" in out
     assert "validate bob: refused — revoked: CN=bob was revoked on" in out
     assert "keyCompromise" in out
+    assert "SRTP: 50 packets Alice → Bob over PKE keys, 50 recovered" in out
+    assert "Bob (revoked) → Alice: refused, Invalid Cert" in out
     assert "Done" in out

@@ -13,8 +13,10 @@ from __future__ import annotations
 import base64
 import os
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+from cryptography import x509
 from rich.console import Console
 from rich.markup import escape
 from rich.panel import Panel
@@ -24,6 +26,7 @@ from rich.table import Table
 from mikey.cli.render import render_tree
 from mikey.errors import MikeyError, MikeyParseError
 from mikey.modes import CryptoSessionSpec, PskInitiator, PskResponder
+from mikey.pki import IssuedCertificate, TrustStore
 from mikey.registry import DataType, ErrorNo, label_of
 from mikey.session import CryptoSessionBundle
 from mikey.signalling import sdes
@@ -235,9 +238,7 @@ def _sdes(console: Console) -> None:
     )
 
 
-def _pki(console: Console) -> None:
-    from cryptography import x509
-
+def _pki(console: Console) -> _Endpoints:
     from mikey import pki
 
     root = pki.CertificateAuthority.create_root("CN=Example Media Root,O=Example", now=NOW)
@@ -289,6 +290,89 @@ def _pki(console: Console) -> None:
             console.print(
                 f"  validate {name}: [green]valid[/green] (chain to the root, not revoked)"
             )
+    trust = pki.TrustStore(roots=(root.certificate,), crls=tuple(crls))
+    return _Endpoints(alice, bob, issuing.certificate, trust, later)
+
+
+@dataclass(frozen=True, slots=True)
+class _Endpoints:
+    """What the PKI step made for the public-key exchange."""
+
+    alice: IssuedCertificate
+    bob: IssuedCertificate
+    issuing: x509.Certificate
+    trust: TrustStore
+    now: datetime
+
+
+def _pke(console: Console, endpoints: _Endpoints) -> None:
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    from mikey.modes import PkeInitiator, PkeResponder
+
+    alice, bob = endpoints.alice, endpoints.bob
+    assert isinstance(alice.private_key, rsa.RSAPrivateKey)
+    assert isinstance(bob.private_key, rsa.RSAPrivateKey)
+    now = endpoints.now
+    initiator = PkeInitiator(
+        private_key=alice.private_key,
+        certificates=(alice.certificate, endpoints.issuing),
+        peer_certificate=bob.certificate,
+        identity=b"sip:alice@example.com",
+        peer_identity=b"sip:bob@example.com",
+    )
+    responder = PkeResponder(
+        private_key=bob.private_key,
+        certificate=bob.certificate,
+        trust=endpoints.trust,
+        identity=b"sip:bob@example.com",
+    )
+    started = time.perf_counter()
+    message, _ = initiator.initiate(
+        [CryptoSessionSpec(policy=AES_CM_128_HMAC_SHA1_80, ssrc=AUDIO_SSRC)], now=now, verify=True
+    )
+    kinds = ", ".join(p.payload_type.label for p in decode_message(message).payloads)
+    console.print(f"  Alice → Bob  I_MESSAGE: HDR, {escape(kinds)} — {len(message)} bytes")
+    console.print(
+        "  (the envelope key is RSA-encrypted to Bob's certificate; SIGN is Alice's; CERT"
+        " carries her chain)"
+    )
+    result = responder.receive(message, now=now)
+    if not result.accepted or result.reply is None or result.bundle is None:
+        raise SystemExit(f"the PKE exchange failed: {result.error}")
+    console.print(
+        "  Bob validates Alice's chain (path, validity, revocation), checks SIGN, opens"
+        " the envelope, checks the KEMAC MAC"
+    )
+    bundle = initiator.receive_response(result.reply)
+    elapsed = (time.perf_counter() - started) * 1e3
+    same = bundle.srtp_master_key(1) == result.bundle.srtp_master_key(1)
+    verdict = "[green]Alice = Bob[/green]" if same else "[red]DIFFERENT[/red]"
+    console.print(
+        f"  Bob → Alice  R_MESSAGE (V) — SRTP keys {verdict}, whole exchange {elapsed:.1f} ms"
+    )
+    sender = bundle.srtp_session(1, direction="outbound")
+    receiver = result.bundle.srtp_session(1, direction="inbound")
+    recovered = sum(
+        receiver.unprotect(sender.protect(packet)) == packet
+        for packet in (_rtp(seq, AUDIO_SSRC, os.urandom(160)) for seq in range(50))
+    )
+    console.print(f"  SRTP: 50 packets Alice → Bob over PKE keys, {recovered} recovered")
+    # Bob's certificate was revoked in the step before: as an Initiator he is refused.
+    mallory = PkeInitiator(
+        private_key=bob.private_key,
+        certificates=(bob.certificate, endpoints.issuing),
+        peer_certificate=alice.certificate,
+        identity=b"sip:bob@example.com",
+    )
+    alice_side = PkeResponder(
+        private_key=alice.private_key, certificate=alice.certificate, trust=endpoints.trust
+    )
+    refused = alice_side.receive(mallory.initiate(now=now)[0], now=now)
+    answer = label_of(_error_numbers(refused.reply or b"")[0], ErrorNo)
+    console.print(
+        f"  Bob (revoked) → Alice: [red]refused[/red], {answer} — {escape(str(refused.error))}"
+    )
 
 
 def _error_numbers(reply: bytes) -> list[int]:
@@ -323,19 +407,22 @@ def main() -> None:
     _sdes(console)
 
     _step(console, 6, "The PKI behind the public-key modes: a CA, endpoints, a revocation")
-    _pki(console)
+    endpoints = _pki(console)
 
-    _step(console, 7, "The wire format: a pre-shared key I_MESSAGE keying two SRTP streams")
+    _step(console, 7, "Public-key MIKEY with those certificates (RFC 3830 §3.2, PKE)")
+    _pke(console, endpoints)
+
+    _step(console, 8, "The wire format: a pre-shared key I_MESSAGE keying two SRTP streams")
     data = _show(console, psk_message(crypto_sessions=2))
     line = f"a=key-mgmt:mikey {base64.b64encode(data).decode()}"
     console.print("  In SDP (RFC 4567 §3.1) it travels as one attribute line:")
     console.print(f"  [dim]{line}[/dim]", soft_wrap=True)
 
-    _step(console, 8, "A public-key I_MESSAGE with a certificate (RFC 3830 §3.2)")
+    _step(console, 9, "A public-key I_MESSAGE with a certificate (RFC 3830 §3.2)")
     console.print(f"  (certificate: a {len(sample_certificate())}-byte DER X.509 made with pyca)")
     _show(console, sample_message(DataType.PUBLIC_KEY), tree=False)
 
-    _step(console, 9, "One message of every data type the IANA registry defines")
+    _step(console, 10, "One message of every data type the IANA registry defines")
     table = Table("data type", "payloads after HDR", "bytes", "round trip", box=None)
     for data_type in DataType:
         message = sample_message(data_type)
@@ -349,10 +436,10 @@ def main() -> None:
         )
     console.print(table)
 
-    _step(console, 10, "A MIKEY-SAKKE message (RFC 6509), as 3GPP mission-critical calls use")
+    _step(console, 11, "A MIKEY-SAKKE message (RFC 6509), as 3GPP mission-critical calls use")
     _show(console, sample_message(DataType.SAKKE_MSG))
 
-    _step(console, 11, "Damaged input is refused with the payload and byte offset at fault")
+    _step(console, 12, "Damaged input is refused with the payload and byte offset at fault")
     damaged = bytearray(data)
     damaged[29] = 0x07  # the T payload's TS type: 7 is not a registered timestamp type
     for label, candidate in (("a flipped byte", bytes(damaged)), ("truncation", data[:-5])):
