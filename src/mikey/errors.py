@@ -26,6 +26,7 @@ __all__ = [
     "MikeyReplayError",
     "MikeySrtpError",
     "MikeyTimestampError",
+    "MikeyTwoTimePadError",
     "MikeyUnsupportedAlgorithmError",
     "MikeyValueError",
 ]
@@ -169,3 +170,8 @@ class MikeyInvalidCertError(MikeyError):
     validity, usage, revocation), or not the one a CHASH names (Invalid Cert)."""
 
     error_no = ErrorNo.INVALID_CERT
+
+
+class MikeyTwoTimePadError(MikeyProtocolError):
+    """Two parties would encrypt under the same key with the same SSRC: a forked request
+    answered by several Responders that chose one SSRC (RFC 5197 §5.2)."""

@@ -198,8 +198,10 @@ def test_replays_are_dropped_and_answers_match_requests(pki: Pki) -> None:
     again = bob.receive(request, now=NOW + timedelta(seconds=1))
     assert isinstance(again.error, MikeyReplayError) and again.reply is None
     alice.receive_response(first.reply, now=NOW)
+    with pytest.raises(MikeyProtocolError, match="already answered"):
+        alice.receive_response(first.reply, now=NOW)
     with pytest.raises(MikeyProtocolError, match="no RSA-R request"):
-        alice.receive_response(first.reply, now=NOW)  # answered already
+        initiator(pki).receive_response(first.reply, now=NOW)
 
 
 def test_the_initiator_sees_refusals(pki: Pki) -> None:

@@ -22,8 +22,10 @@ comes in as ``now`` and randomness from ``rng``.
 
 from __future__ import annotations
 
+import dataclasses
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import ClassVar
 
@@ -45,6 +47,7 @@ from mikey.errors import (
     MikeyProtocolError,
     MikeyReplayError,
     MikeyTimestampError,
+    MikeyTwoTimePadError,
     MikeyValueError,
 )
 from mikey.interop import InteropProfile
@@ -87,6 +90,9 @@ __all__ = [
 
 
 _POLICY_CACHE_SIZE = 256
+
+
+MAX_ANSWERED = 1024  # answered requests kept for late fork branches, oldest dropped first
 RAND_LENGTH = 16  # RFC 3830 §6.11: at least 128 bits recommended
 TGK_LENGTH = 32  # any length will do (RFC 3830 §4.1.2 takes any inkey); 256 bits
 _SRTP_KEY_TYPES = (KeyDataType.TGK, KeyDataType.TGK_SALT, KeyDataType.TEK, KeyDataType.TEK_SALT)
@@ -176,6 +182,13 @@ class _Pending:
     sent_ids: tuple[bytes, bytes]  # IDi, IDr data as sent (empty when not sent)
     answer_type: DataType  # the verification message's data type
     update: CryptoSessionBundle | None = None  # the bundle as it becomes once verified
+    # Answers accepted so far, with the bundle each left: more than one when the request
+    # was forked to several Responders (RFC 5197 §5.2).
+    branches: list[tuple[bytes, CryptoSessionBundle]] = field(default_factory=list)
+    sent_ssrcs: tuple[int, ...] = field(init=False)  # as sent: 0 marks a placeholder
+
+    def __post_init__(self) -> None:
+        self.sent_ssrcs = tuple(cs.ssrc for cs in self.bundle.crypto_sessions)
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,6 +353,8 @@ class Initiator:
         self._counter = 0
         self.bundles: dict[int, CryptoSessionBundle] = {}
         self._pending: dict[int, _Pending] = {}
+        # Requests already answered, kept to take the answers of other fork branches.
+        self._answered: OrderedDict[int, _Pending] = OrderedDict()
 
     # -- building messages ---------------------------------------------------------------
 
@@ -370,14 +385,17 @@ class Initiator:
             inner, keys, encr_alg=self.encr_alg, mac_alg=self.mac_alg, csb_id=bundle.csb_id, t=t
         )
 
-    def _id_payloads(self) -> tuple[list[Payload], tuple[bytes, bytes]]:
-        """IDi and IDr in clear, when known, and their data as V covers it (§5.2)."""
+    def _id_payloads(
+        self, peer_identity: bytes | None
+    ) -> tuple[list[Payload], tuple[bytes, bytes]]:
+        """IDi and IDr (``peer_identity``) in clear, when known, and their data as V
+        covers it (§5.2)."""
         payloads: list[Payload] = [
             IdPayload(id_type=self.id_type, data=identity)
-            for identity in (self.identity, self.peer_identity)
+            for identity in (self.identity, peer_identity)
             if identity is not None
         ]
-        return payloads, (self.identity or b"", self.peer_identity or b"")
+        return payloads, (self.identity or b"", peer_identity or b"")
 
     def _header(
         self, data_type: DataType, bundle: CryptoSessionBundle, *, verify: bool
@@ -507,6 +525,7 @@ class Initiator:
         Initiator keeps every bundle it established until told otherwise."""
         self.bundles.pop(csb_id, None)
         self._pending.pop(csb_id, None)
+        self._answered.pop(csb_id, None)
 
     # -- answers ------------------------------------------------------------------------
 
@@ -521,11 +540,10 @@ class Initiator:
         :raises MikeyParseError: the bytes are not a MIKEY message.
         """
         message = decode_message(data, profile=self.profile.wire)
-        pending = self._pending.get(message.header.csb_id)
+        csb_id = message.header.csb_id
+        pending = self._pending.get(csb_id) or self._answered.get(csb_id)
         if pending is None:
-            raise MikeyProtocolError(
-                f"no exchange with CSB ID {message.header.csb_id:#010x} awaits an answer"
-            )
+            raise MikeyProtocolError(f"no exchange with CSB ID {csb_id:#010x} awaits an answer")
         if message.data_type == DataType.ERROR:
             raise self._peer_error(message, pending)
         if message.data_type != pending.answer_type:
@@ -537,10 +555,50 @@ class Initiator:
         if t != pending.timestamp:
             raise MikeyProtocolError("the verification message does not echo our timestamp")
         self._verify_v(message, pending)
+        if pending.branches:
+            return self._branch(pending, data, message.header)
         bundle = pending.update or pending.bundle
         self._fill_ssrcs(bundle, message.header)
-        del self._pending[bundle.csb_id]
-        self.bundles[bundle.csb_id] = bundle
+        pending.branches.append((data, bundle))
+        del self._pending[csb_id]
+        self._answered[csb_id] = pending
+        if len(self._answered) > MAX_ANSWERED:
+            self._answered.popitem(last=False)
+        self.bundles[csb_id] = bundle
+        return bundle
+
+    def branches(self, csb_id: int) -> list[CryptoSessionBundle]:
+        """The bundles the answers to ``csb_id`` left, first one first: several when the
+        request was forked to several Responders (RFC 5197 §5.2)."""
+        pending = self._answered.get(csb_id)
+        return [bundle for _, bundle in pending.branches] if pending is not None else []
+
+    def _branch(self, pending: _Pending, data: bytes, header: CommonHeader) -> CryptoSessionBundle:
+        """Another Responder's answer to a forked request: the same traffic key, its own
+        SSRCs. Every branch shares the TGK, so two Responders sending with one SSRC would
+        reuse keystream (a two-time pad, RFC 5197 §5.2): refused."""
+        if any(data == answer for answer, _ in pending.branches):
+            raise MikeyProtocolError(
+                f"CSB {header.csb_id:#010x} was already answered with these very bytes"
+            )
+        first = pending.update or pending.bundle
+        bundle = dataclasses.replace(
+            first, crypto_sessions=[dataclasses.replace(cs) for cs in first.crypto_sessions]
+        )
+        for ours, cs in zip(pending.sent_ssrcs, bundle.crypto_sessions, strict=True):
+            cs.ssrc = ours  # as we sent them: the placeholders open again
+        self._fill_ssrcs(bundle, header)
+        for index, ours in enumerate(pending.sent_ssrcs):
+            if ours:
+                continue  # our own stream: only we send on it
+            ssrc = bundle.crypto_sessions[index].ssrc
+            if any(b.crypto_sessions[index].ssrc == ssrc for _, b in pending.branches):
+                raise MikeyTwoTimePadError(
+                    f"two Responders of forked CSB {header.csb_id:#010x} chose SSRC"
+                    f" {ssrc:#010x} for crypto session {index + 1} under the same key: their"
+                    " packets would reuse keystream (RFC 5197 §5.2); this answer is refused"
+                )
+        pending.branches.append((data, bundle))
         return bundle
 
     def _verify_v(self, message: Message, pending: _Pending) -> None:

@@ -173,13 +173,68 @@ class PkeInitiator(Initiator):
             return psk_message(
                 self, bundle, keys, now=now, verify=verify, initial=False, traffic_key=traffic_key
             )
+        data, pending, envelope_key = self._build(
+            bundle,
+            now=now,
+            verify=verify,
+            initial=initial,
+            traffic_key=traffic_key,
+            peer=(self.peer_key, self._chash_payload, self.peer_identity),
+        )
+        if self.cache != CacheIndicator.NO_CACHE:
+            self._envelope_keys[bundle.csb_id] = envelope_key
+        return data, pending
+
+    def invite(
+        self,
+        bundle: CryptoSessionBundle,
+        *,
+        peer_certificate: x509.Certificate,
+        now: datetime,
+        peer_identity: bytes | None = None,
+    ) -> bytes:
+        """Group keying: an I_MESSAGE giving another member the CSB ID, RAND, crypto
+        sessions and traffic key of ``bundle`` (one the Initiator established), under an
+        envelope key of its own encrypted to that member's certificate, so that every
+        member derives the same TEKs (RFC 3830 §1, §3.2; RFC 5197 §5.4). Members do not
+        answer (no V), and nothing is cached for them.
+        """
+        if self.bundles.get(bundle.csb_id) is not bundle:
+            raise MikeyValueError(f"CSB {bundle.csb_id:#010x} is not established by this side")
+        peer_key = rsa_public_key(peer_certificate, "the member's")
+        chash = None if self.chash is None else cert_hash_payload(peer_certificate, self.chash)
+        data, _, _ = self._build(
+            bundle,
+            now=now,
+            verify=False,
+            initial=True,
+            traffic_key=bundle.traffic_key,
+            peer=(peer_key, chash, peer_identity),
+            cache=CacheIndicator.NO_CACHE,
+        )
+        return data
+
+    def _build(
+        self,
+        bundle: CryptoSessionBundle,
+        *,
+        now: datetime,
+        verify: bool,
+        initial: bool,
+        traffic_key: TrafficKey | None,
+        peer: tuple[rsa.RSAPublicKey, CertHashPayload | None, bytes | None],
+        cache: CacheIndicator | None = None,
+    ) -> tuple[bytes, _Pending, bytes]:
+        """A public-key I_MESSAGE to ``peer`` (its key, CHASH and IDr), with the
+        envelope key drawn for it."""
+        peer_key, chash, peer_identity = peer
         t = self._next_timestamp(now)
         envelope_key = self._rng(ENVELOPE_KEY_LENGTH)
         keys = self._keys(envelope_key, bundle)
         assert self.identity is not None
         inner: list[Payload] = [IdPayload(id_type=self.id_type, data=self.identity)]
         inner += self._key_data_payloads(traffic_key)
-        ids, sent_ids = self._id_payloads()
+        ids, sent_ids = self._id_payloads(peer_identity)
         payloads: list[Payload] = [t]
         if initial:
             payloads.append(RandPayload(rand=bundle.rand))
@@ -187,10 +242,12 @@ class PkeInitiator(Initiator):
         payloads += self._cert_payloads
         payloads += _policy_payloads(bundle.crypto_sessions, self.profile)
         payloads.append(self._kemac(inner, keys, bundle, t))
-        if self._chash_payload is not None:
-            payloads.append(self._chash_payload)
-        encrypted = seal_envelope(self.peer_key, envelope_key)
-        payloads.append(EnvelopePayload(data=encrypted, cache=self.cache))
+        if chash is not None:
+            payloads.append(chash)
+        encrypted = seal_envelope(peer_key, envelope_key)
+        payloads.append(
+            EnvelopePayload(data=encrypted, cache=self.cache if cache is None else cache)
+        )
         signature_length = self.private_key.key_size // 8
         payloads.append(SignaturePayload(s_type=self.s_type, signature=bytes(signature_length)))
         header = self._header(DataType.PUBLIC_KEY, bundle, verify=verify)
@@ -200,9 +257,8 @@ class PkeInitiator(Initiator):
             self.s_type,
             kemac_key=(self.mac_alg, keys.authentication),
         )
-        if self.cache != CacheIndicator.NO_CACHE:
-            self._envelope_keys[bundle.csb_id] = envelope_key
-        return data, _Pending(bundle, t, keys.authentication, sent_ids, DataType.PK_VER_MSG)
+        pending = _Pending(bundle, t, keys.authentication, sent_ids, DataType.PK_VER_MSG)
+        return data, pending, envelope_key
 
     def _keys(self, envelope_key: bytes, bundle: CryptoSessionBundle) -> MessageKeys:
         return message_keys(

@@ -165,7 +165,7 @@ def psk_message(
     ``keys``: those of a pre-shared key, or of a cached envelope key (§3.2, §4.5)."""
     t = initiator._next_timestamp(now)
     kemac = initiator._kemac(initiator._key_data_payloads(traffic_key), keys, bundle, t)
-    ids, sent_ids = initiator._id_payloads()
+    ids, sent_ids = initiator._id_payloads(initiator.peer_identity)
     payloads: list[Payload] = [t]
     if initial:
         payloads.append(RandPayload(rand=bundle.rand))

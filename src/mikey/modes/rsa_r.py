@@ -17,8 +17,9 @@ built. A listen-only Initiator that maps no crypto session (#CS = 0) is refused.
 from __future__ import annotations
 
 import os
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from cryptography import x509
@@ -44,6 +45,7 @@ from mikey.errors import (
 )
 from mikey.interop import RFC3830, InteropProfile
 from mikey.modes.common import (
+    MAX_ANSWERED,
     RAND_LENGTH,
     CryptoSessionSpec,
     ResponderResult,
@@ -128,6 +130,9 @@ class _Request:
     sessions: list[CryptoSession]
     offered: dict[int, bytes]  # SP bytes by policy number
     sent_ids: tuple[bytes, bytes]
+    # Answers taken so far with their bundles: several when the request was forked to
+    # several Responders, each with keys of its own (RFC 5197 §5.2).
+    branches: list[tuple[bytes, CryptoSessionBundle]] = field(default_factory=list)
 
 
 class RsaRInitiator:
@@ -179,6 +184,7 @@ class RsaRInitiator:
         self._cert_payloads = cert_payloads(self.certificates)
         self.bundles: dict[int, CryptoSessionBundle] = {}
         self._pending: dict[int, _Request] = {}
+        self._answered: OrderedDict[int, _Request] = OrderedDict()
 
     def initiate(
         self, sessions: Sequence[CryptoSessionSpec] = (CryptoSessionSpec(),), *, now: datetime
@@ -227,6 +233,13 @@ class RsaRInitiator:
         """Drop the bundle (or pending request) with ``csb_id``."""
         self.bundles.pop(csb_id, None)
         self._pending.pop(csb_id, None)
+        self._answered.pop(csb_id, None)
+
+    def branches(self, csb_id: int) -> list[CryptoSessionBundle]:
+        """The bundles the answers to ``csb_id`` left, first one first: one per Responder
+        when the request was forked, each with its own keys (RFC 5197 §5.2)."""
+        request = self._answered.get(csb_id)
+        return [bundle for _, bundle in request.branches] if request is not None else []
 
     def receive_response(self, data: bytes, *, now: datetime) -> CryptoSessionBundle:
         """Check the R_MESSAGE (§3.7) and return the bundle it establishes.
@@ -240,9 +253,13 @@ class RsaRInitiator:
         """
         message = decode_message(data, profile=self.profile.wire)
         header = message.header
-        request = self._pending.get(header.csb_id)
+        request = self._pending.get(header.csb_id) or self._answered.get(header.csb_id)
         if request is None:
             raise MikeyProtocolError(f"no RSA-R request with CSB ID {header.csb_id:#010x}")
+        if any(data == answer for answer, _ in request.branches):
+            raise MikeyProtocolError(
+                f"CSB {header.csb_id:#010x} was already answered with these very bytes"
+            )
         if message.data_type == DataType.ERROR:
             error_nos = tuple(int(e.error_no) for e in message.get_all(ErrorPayload))
             names = ", ".join(label_of(n, ErrorNo) for n in error_nos) or "no error number"
@@ -287,8 +304,12 @@ class RsaRInitiator:
         )
         for session in sessions:
             bundle.check_keys(session.cs_id)
-        del self._pending[header.csb_id]
-        self.bundles[header.csb_id] = bundle
+        request.branches.append((data, bundle))
+        if self._pending.pop(header.csb_id, None) is not None:  # the first answer
+            self._answered[header.csb_id] = request
+            if len(self._answered) > MAX_ANSWERED:
+                self._answered.popitem(last=False)
+            self.bundles[header.csb_id] = bundle
         return bundle
 
     def _check_responder(
