@@ -14,7 +14,9 @@ __all__ = [
     "MikeyIdentityError",
     "MikeyInvalidCertError",
     "MikeyInvalidDataTypeError",
+    "MikeyInvalidDhError",
     "MikeyInvalidEncrAlgError",
+    "MikeyInvalidHashError",
     "MikeyInvalidMacAlgError",
     "MikeyInvalidPrfError",
     "MikeyParseError",
@@ -87,6 +89,21 @@ class MikeyInvalidPrfError(MikeyUnsupportedAlgorithmError):
     """The CSB's PRF is not one this side supports: Invalid PRF (RFC 3830 §6.12)."""
 
     error_no = ErrorNo.INVALID_PRF
+
+
+class MikeyInvalidHashError(MikeyUnsupportedAlgorithmError):
+    """A hash function (a CHASH's, or one asked for a signature) is not one this side
+    uses: Invalid HA (RFC 3830 §6.12)."""
+
+    error_no = ErrorNo.INVALID_HA
+
+
+class MikeyInvalidDhError(MikeyError, ValueError):
+    """A DH group this side does not take, or a peer's DH value that is not a valid
+    element of its group: Invalid DH (RFC 3830 §6.12, "DH group not supported", the
+    nearest answer the table has for a bad value too)."""
+
+    error_no = ErrorNo.INVALID_DH
 
 
 class MikeyPolicyError(MikeyError, ValueError):

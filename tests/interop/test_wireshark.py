@@ -244,7 +244,22 @@ def _pke_messages() -> dict[str, Message]:
     rsa_r_answer = RsaRResponder(
         private_key=bob_key, certificates=[bob], trust=trust, identity=b"sip:bob@example.com"
     ).receive(rsa_r_request, now=now)
+    from mikey.modes import DhHmacInitiator, DhHmacResponder, DhSignInitiator, DhSignResponder
+
+    dh_request = DhSignInitiator(
+        private_key=alice_key, certificates=[alice], trust=trust, identity=b"sip:alice@example.com"
+    ).initiate(now=now)
+    dh_answer = DhSignResponder(private_key=bob_key, certificates=[bob], trust=trust).receive(
+        dh_request, now=now
+    )
+    psk_dh = DhHmacInitiator(psk=b"shared", identity=b"alice", peer_identity=b"bob")
+    dhhmac_request = psk_dh.initiate(now=now)
+    dhhmac_answer = DhHmacResponder(psk=b"shared", identity=b"bob").receive(dhhmac_request, now=now)
     found = {
+        "mode-dh-sign-i-message": dh_request,
+        "mode-dh-sign-r-message": dh_answer.reply,
+        "mode-dhhmac-i-message": dhhmac_request,
+        "mode-dhhmac-r-message": dhhmac_answer.reply,
         "mode-rsa-r-i-message": rsa_r_request,
         "mode-rsa-r-r-message": rsa_r_answer.reply,
         "mode-pke-i-message": i_message,

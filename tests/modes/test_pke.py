@@ -245,3 +245,12 @@ def test_the_initiator_sees_the_refusal(pki: Pki) -> None:
     with pytest.raises(MikeyPeerError) as info:
         alice.receive_response(result.reply)
     assert info.value.error_nos == (ErrorNo.INVALID_CERT,)
+
+
+def test_signature_hashes_are_agreed_per_peer(pki: Pki) -> None:
+    """RFC 3830 names no signature hash: SHA-256 by default, SHA-1 (minisip's) only for a
+    Responder that lists it."""
+    message, _ = initiator(pki, signature_hash=HashFunc.SHA_1).initiate(now=NOW)
+    assert refusal(pki, message) == (ErrorNo.AUTH_FAILURE, False)
+    both = (HashFunc.SHA_256, HashFunc.SHA_1)
+    assert responder(pki, signature_hashes=both).receive(message, now=NOW).accepted

@@ -1,6 +1,7 @@
 """MIKEY key-transport methods as sans-I/O state machines: bytes and time in, bytes,
 bundles and errors out (RFC 3830 §3, §5)."""
 
+from mikey.modes.dh import DhHmacInitiator, DhHmacResponder, DhSignInitiator, DhSignResponder
 from mikey.modes.pke import PkeInitiator, PkeResponder
 from mikey.modes.psk import (
     CryptoSessionSpec,
@@ -11,17 +12,24 @@ from mikey.modes.psk import (
 )
 from mikey.modes.pubkey import CertificateTrust, certificate_names
 from mikey.modes.replay import ReplayCache
+from mikey.modes.router import MethodResponder, ResponderRouter
 from mikey.modes.rsa_r import RsaRInitiator, RsaRResponder
 
 __all__ = [
     "CertificateTrust",
     "CryptoSessionSpec",
+    "DhHmacInitiator",
+    "DhHmacResponder",
+    "DhSignInitiator",
+    "DhSignResponder",
+    "MethodResponder",
     "PkeInitiator",
     "PkeResponder",
     "PskInitiator",
     "PskResponder",
     "ReplayCache",
     "ResponderResult",
+    "ResponderRouter",
     "RsaRInitiator",
     "RsaRResponder",
     "certificate_names",

@@ -32,7 +32,10 @@ from typing import ClassVar
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from mikey.crypto.envelope import open_envelope, seal_envelope
 from mikey.crypto.kemac import MessageKeys, message_keys, verify_mac
+from mikey.crypto.rsakey import rsa_public_key
+from mikey.crypto.signature import DEFAULT_SIGNATURE_HASH
 from mikey.errors import (
     MikeyAuthenticationError,
     MikeyIdentityError,
@@ -51,7 +54,7 @@ from mikey.modes.common import (
 )
 from mikey.modes.psk import psk_message
 from mikey.modes.pubkey import (
-    CHASH_ALGORITHMS,
+    RSA_S_TYPES,
     CertificateTrust,
     cert_hash_payload,
     cert_payloads,
@@ -59,13 +62,11 @@ from mikey.modes.pubkey import (
     check_credentials,
     check_s_type,
     names_identity,
-    open_envelope,
     peer_chain,
-    rsa_public_key,
-    seal_envelope,
     sign_message,
+    signature_placeholder,
     trusted,
-    verify_signature,
+    verify_message,
 )
 from mikey.modes.replay import ReplayCache
 from mikey.registry import (
@@ -86,7 +87,7 @@ from mikey.wire.basic import IdPayload, RandPayload
 from mikey.wire.kemac import KemacPayload
 from mikey.wire.message import Message, decode_sub_payloads
 from mikey.wire.payload import Payload
-from mikey.wire.publickey import CertHashPayload, EnvelopePayload, SignaturePayload
+from mikey.wire.publickey import CertHashPayload, EnvelopePayload
 
 __all__ = ["PkeInitiator", "PkeResponder"]
 
@@ -115,6 +116,7 @@ class PkeInitiator(Initiator):
         identity: bytes,
         peer_identity: bytes | None = None,
         s_type: SType = SType.RSA_PKCS1_1_5,
+        signature_hash: HashFunc = DEFAULT_SIGNATURE_HASH,
         chash: HashFunc | None = HashFunc.SHA_1,
         cache: CacheIndicator = CacheIndicator.NO_CACHE,
         encr_alg: EncrAlg = EncrAlg.AES_CM_128,
@@ -145,8 +147,9 @@ class PkeInitiator(Initiator):
         self.private_key = private_key
         self.certificates = tuple(certificates)
         self.peer_certificate = peer_certificate
-        self.peer_key = rsa_public_key(peer_certificate, "the Responder's")
+        self.peer_key = rsa_public_key(peer_certificate)
         self.s_type = s_type
+        self.signature_hash = signature_hash
         self.chash = chash
         self.cache = cache
         self._envelope_keys: dict[int, bytes] = {}
@@ -201,7 +204,7 @@ class PkeInitiator(Initiator):
         """
         if self.bundles.get(bundle.csb_id) is not bundle:
             raise MikeyValueError(f"CSB {bundle.csb_id:#010x} is not established by this side")
-        peer_key = rsa_public_key(peer_certificate, "the member's")
+        peer_key = rsa_public_key(peer_certificate)
         chash = None if self.chash is None else cert_hash_payload(peer_certificate, self.chash)
         data, _, _ = self._build(
             bundle,
@@ -248,13 +251,13 @@ class PkeInitiator(Initiator):
         payloads.append(
             EnvelopePayload(data=encrypted, cache=self.cache if cache is None else cache)
         )
-        signature_length = self.private_key.key_size // 8
-        payloads.append(SignaturePayload(s_type=self.s_type, signature=bytes(signature_length)))
+        payloads.append(signature_placeholder(self.private_key, self.s_type))
         header = self._header(DataType.PUBLIC_KEY, bundle, verify=verify)
         data = sign_message(
             Message(header=header, payloads=tuple(payloads)),
             self.private_key,
             self.s_type,
+            hash_func=self.signature_hash,
             kemac_key=(self.mac_alg, keys.authentication),
         )
         pending = _Pending(bundle, t, keys.authentication, sent_ids, DataType.PK_VER_MSG)
@@ -299,7 +302,8 @@ class PkeResponder(Responder):
         identity: bytes | None = None,
         known_certificates: Mapping[bytes, Sequence[x509.Certificate]] | None = None,
         identity_check: Callable[[x509.Certificate, bytes], bool] = names_identity,
-        s_types: Iterable[SType] = (SType.RSA_PKCS1_1_5, SType.RSA_PSS),
+        s_types: Iterable[SType] = RSA_S_TYPES,
+        signature_hashes: Iterable[HashFunc] = (DEFAULT_SIGNATURE_HASH,),
         prf_funcs: Iterable[PrfFunc] = (PrfFunc.MIKEY_1, PrfFunc.PRF_HMAC_SHA_256),
         accept_policy: Callable[[SrtpPolicy], bool] = default_policy_acceptance,
         supported: Sequence[SrtpPolicy] = (),
@@ -327,7 +331,7 @@ class PkeResponder(Responder):
         self.known_certificates = dict(known_certificates or {})
         self.identity_check = identity_check
         self.s_types = frozenset(s_types)
-        self._fingerprints = {f: certificate.fingerprint(a) for f, a in CHASH_ALGORITHMS.items()}
+        self.signature_hashes = tuple(signature_hashes)
         # Cached envelope keys by (Initiator, CSB ID), with the certificate they came with.
         self._envelope_keys: dict[tuple[bytes, int], tuple[bytes, x509.Certificate]] = {}
 
@@ -347,10 +351,10 @@ class PkeResponder(Responder):
             return self._authenticate_cached(ctx, kemac, id_i, csb_id=csb_id, rand=rand)
         chain = peer_chain(message, id_i, self.known_certificates)
         trusted(self.trust, chain, ctx.now)
-        verify_signature(message, chain[0], self.s_types)
+        verify_message(message, chain[0], self.s_types, hash_funcs=self.signature_hashes)
         chash = message.get(CertHashPayload)
         if chash is not None:
-            check_chash(chash, self._fingerprints)
+            check_chash(chash, self.certificate)
         envelope = message.get(EnvelopePayload)
         if envelope is None:  # the wire rules require it; defensive
             raise MikeyProtocolError("a public-key I_MESSAGE needs a PKE payload")

@@ -3,23 +3,26 @@
 and its trust, the identities a certificate names, CHASH, the RSA envelope, and SIGN.
 
 RFC 3830 leaves the signature and envelope algorithms to the certificate (§4.2.5,
-§4.2.6): RSA, with PKCS#1 v1.5 mandatory and PSS (signatures) recommended. Both sides
-here hash with SHA-256 for signatures.
+§4.2.6): RSA, with PKCS#1 v1.5 mandatory and PSS (signatures) recommended. The RSA
+operations, the signature hash (SHA-256 by default, SHA-1 for peers that need it) and
+CHASH are ``mikey.crypto``'s; this module puts them on messages.
 """
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
+from mikey.crypto.chash import certificate_hash, check_certificate_hash
 from mikey.crypto.kemac import compute_mac
+from mikey.crypto.rsakey import rsa_private_key
+from mikey.crypto.signature import DEFAULT_SIGNATURE_HASH, create_signature, verify_signature
 from mikey.errors import (
     MikeyAuthenticationError,
     MikeyInvalidCertError,
@@ -27,14 +30,14 @@ from mikey.errors import (
     MikeyProtocolError,
     MikeyValueError,
 )
-from mikey.registry import CertType, HashFunc, MacAlg, SType
+from mikey.registry import CertType, HashFunc, MacAlg, SType, label_of
 from mikey.wire.basic import CertPayload
 from mikey.wire.kemac import KemacPayload
 from mikey.wire.message import Message
 from mikey.wire.publickey import CertHashPayload, SignaturePayload
 
 __all__ = [
-    "CHASH_ALGORITHMS",
+    "RSA_S_TYPES",
     "CertificateTrust",
     "cert_hash_payload",
     "cert_payloads",
@@ -43,24 +46,15 @@ __all__ = [
     "check_credentials",
     "check_s_type",
     "names_identity",
-    "open_envelope",
     "peer_chain",
-    "rsa_public_key",
-    "seal_envelope",
     "sign_message",
+    "signature_placeholder",
     "trusted",
-    "verify_signature",
+    "verify_message",
 ]
 
-CHASH_ALGORITHMS: dict[HashFunc | int, hashes.HashAlgorithm] = {
-    HashFunc.SHA_1: hashes.SHA1(),  # RFC 3830 §6.8: mandatory
-    HashFunc.SHA_256: hashes.SHA256(),  # RFC 6043 §6.8
-}
-"""CHASH hash functions accepted; MD5 is not."""
-
 _CERT_TYPES = frozenset({CertType.X509V3, CertType.X509V3_SIGN})
-_SIGN_HASH = hashes.SHA256()
-_ENVELOPE_PADDING = padding.PKCS1v15()  # RFC 3830 §4.2.5: mandatory
+RSA_S_TYPES = (SType.RSA_PKCS1_1_5, SType.RSA_PSS)
 
 
 class CertificateTrust(Protocol):
@@ -107,26 +101,20 @@ def cert_payloads(certificates: Iterable[x509.Certificate]) -> list[CertPayload]
 
 
 def cert_hash_payload(certificate: x509.Certificate, hash_func: HashFunc) -> CertHashPayload:
-    """CHASH: the hash of the certificate's DER encoding (§6.8)."""
-    algorithm = CHASH_ALGORITHMS.get(hash_func)
-    if algorithm is None:
-        raise MikeyValueError(f"CHASH with {hash_func.label} is not offered; use SHA-1 or SHA-256")
-    return CertHashPayload(hash_func=hash_func, hash=certificate.fingerprint(algorithm))
+    """CHASH: the hash of the certificate's DER encoding (§6.8).
 
-
-def check_chash(chash: CertHashPayload, fingerprints: Mapping[HashFunc | int, bytes]) -> None:
-    """Check that ``chash`` names the certificate whose ``fingerprints`` are given.
-
-    :raises MikeyInvalidCertError: for another certificate or a refused hash function.
+    :raises MikeyInvalidHashError: for MD5 or an unassigned hash function.
     """
-    expected = fingerprints.get(chash.hash_func)
-    if expected is None:
-        raise MikeyInvalidCertError(f"CHASH with hash function {chash.hash_func} is refused")
-    if not hmac.compare_digest(chash.hash, expected):
-        raise MikeyInvalidCertError(
-            "CHASH names a certificate other than this side's: the envelope key was"
-            " encrypted to another key"
-        )
+    return CertHashPayload(hash_func=hash_func, hash=certificate_hash(certificate, hash_func))
+
+
+def check_chash(chash: CertHashPayload, certificate: x509.Certificate) -> None:
+    """Check that ``chash`` names ``certificate`` (one's own).
+
+    :raises MikeyInvalidCertError: it names another certificate (Invalid Cert).
+    :raises MikeyInvalidHashError: MD5 or an unassigned hash function (Invalid HA).
+    """
+    check_certificate_hash(certificate, chash.hash_func, chash.hash)
 
 
 def peer_chain(
@@ -174,7 +162,7 @@ def trusted(trust: CertificateTrust, chain: Sequence[x509.Certificate], now: dat
         raise MikeyInvalidCertError(f"the peer's certificate is refused: {exc}") from exc
 
 
-# -- RSA keys, envelope and signatures (§4.2.5, §4.2.6, §5.2, §6.5) ----------------------
+# -- RSA keys and SIGN (§4.2.6, §5.2, §6.5; the primitives are mikey.crypto's) ----------
 
 
 def check_credentials(key: object, certificates: Sequence[x509.Certificate]) -> None:
@@ -183,59 +171,20 @@ def check_credentials(key: object, certificates: Sequence[x509.Certificate]) -> 
 
     :raises MikeyValueError: otherwise.
     """
-    if not isinstance(key, rsa.RSAPrivateKey):
-        raise MikeyValueError("RFC 3830 envelopes and signatures are RSA: the key must be RSA")
-    if certificates and certificates[0].public_key() != key.public_key():
+    private = rsa_private_key(key)
+    if certificates and certificates[0].public_key() != private.public_key():
         raise MikeyValueError("the first certificate is not the private key's")
-
-
-def rsa_public_key(certificate: x509.Certificate, whose: str) -> rsa.RSAPublicKey:
-    """The RSA key of ``whose`` certificate.
-
-    :raises MikeyInvalidCertError: for any other key, or one that cannot be read.
-    """
-    try:
-        key = certificate.public_key()
-    except (UnsupportedAlgorithm, ValueError) as exc:
-        raise MikeyInvalidCertError(f"{whose} certificate's key cannot be read: {exc}") from None
-    if not isinstance(key, rsa.RSAPublicKey):
-        raise MikeyInvalidCertError(
-            f"{whose} certificate holds a {type(key).__name__}; RFC 3830 envelopes and"
-            " signatures are RSA"
-        )
-    return key
-
-
-def seal_envelope(key: rsa.RSAPublicKey, envelope_key: bytes) -> bytes:
-    """PKE data: the envelope key encrypted to ``key`` (§3.2, §4.2.5)."""
-    return key.encrypt(envelope_key, _ENVELOPE_PADDING)
-
-
-def open_envelope(key: rsa.RSAPrivateKey, data: bytes) -> bytes:
-    """The envelope key in PKE ``data``.
-
-    :raises MikeyAuthenticationError: whatever went wrong (one error: no padding oracle).
-    """
-    try:
-        return key.decrypt(data, _ENVELOPE_PADDING)
-    except ValueError:
-        raise MikeyAuthenticationError("the envelope key does not decrypt") from None
-
-
-def _padding(s_type: SType | int) -> padding.AsymmetricPadding:
-    if s_type == SType.RSA_PKCS1_1_5:
-        return padding.PKCS1v15()
-    if s_type == SType.RSA_PSS:
-        return padding.PSS(mgf=padding.MGF1(_SIGN_HASH), salt_length=padding.PSS.DIGEST_LENGTH)
-    raise MikeyAuthenticationError(f"S type {s_type} is not an RSA signature")
 
 
 def check_s_type(s_type: SType | int) -> None:
     """:raises MikeyValueError: for an S type that is not an RSA signature."""
-    try:
-        _padding(s_type)
-    except MikeyAuthenticationError as exc:
-        raise MikeyValueError(str(exc)) from None
+    if s_type not in RSA_S_TYPES:
+        raise MikeyValueError(f"S type {label_of(s_type, SType)} is not an RSA signature")
+
+
+def signature_placeholder(key: rsa.RSAPrivateKey, s_type: SType) -> SignaturePayload:
+    """A SIGN payload of zeros as long as ``key``'s signatures, for ``sign_message``."""
+    return SignaturePayload(s_type=s_type, signature=bytes((key.key_size + 7) // 8))
 
 
 def _covered(message: Message, data: bytes, trailer: bytes | None) -> bytes:
@@ -253,12 +202,13 @@ def sign_message(
     key: rsa.RSAPrivateKey,
     s_type: SType,
     *,
+    hash_func: HashFunc = DEFAULT_SIGNATURE_HASH,
     kemac_key: tuple[MacAlg, bytes] | None = None,
     trailer: bytes | None = None,
 ) -> bytes:
-    """``message`` encoded, its last payload a SIGN of zeros as long as the signature:
-    with ``kemac_key`` (MAC algorithm, key) the KEMAC MAC filled in first (over the
-    KEMAC payload, §5.2), then the signature made and put in place."""
+    """``message`` encoded, its last payload a ``signature_placeholder``: with
+    ``kemac_key`` (MAC algorithm, key) the KEMAC MAC filled in first (over the KEMAC
+    payload, §5.2), then the signature made and put in place."""
     data = bytearray(message.encode())
     if kemac_key is not None:
         mac_alg, auth_key = kemac_key
@@ -267,30 +217,32 @@ def sign_message(
         mac = compute_mac(mac_alg, auth_key, message.kemac_mac_bytes())
         data[end - len(mac) : end] = mac
     start, _ = message.payload_span(len(message.payloads) - 1)
-    signature = key.sign(_covered(message, bytes(data), trailer), _padding(s_type), _SIGN_HASH)
+    covered = _covered(message, bytes(data), trailer)
+    signature = create_signature(covered, key, s_type=s_type, hash_func=hash_func)
     return bytes(data[: start + 2]) + signature
 
 
-def verify_signature(
+def verify_message(
     message: Message,
     certificate: x509.Certificate,
     s_types: Iterable[SType],
     *,
+    hash_funcs: Iterable[HashFunc] = (DEFAULT_SIGNATURE_HASH,),
     trailer: bytes | None = None,
 ) -> None:
     """Check the SIGN payload ending ``message`` with the key of ``certificate``.
 
     :raises MikeyAuthenticationError: for a refused S type or a bad signature.
-    :raises MikeyInvalidCertError: for a certificate without an RSA key.
+    :raises MikeyInvalidCertError: for a certificate without a usable RSA key.
     """
     sign = message.payloads[-1] if message.payloads else None
     if not isinstance(sign, SignaturePayload):  # the wire rules require it; defensive
         raise MikeyProtocolError("the message does not end with a SIGN payload")
     if sign.s_type not in frozenset(s_types):
-        raise MikeyAuthenticationError(f"signatures of S type {sign.s_type} are not accepted")
-    key = rsa_public_key(certificate, "the peer's")
+        raise MikeyAuthenticationError(
+            f"signatures of S type {label_of(sign.s_type, SType)} are not accepted"
+        )
     covered = _covered(message, message.encode(), trailer)
-    try:
-        key.verify(sign.signature, covered, _padding(sign.s_type), _SIGN_HASH)
-    except InvalidSignature:
-        raise MikeyAuthenticationError("the signature does not verify") from None
+    verify_signature(
+        sign.signature, covered, certificate, s_type=sign.s_type, hash_funcs=tuple(hash_funcs)
+    )

@@ -17,69 +17,62 @@ built. A listen-only Initiator that maps no crypto session (#CS = 0) is refused.
 from __future__ import annotations
 
 import os
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import rsa
 
+from mikey.crypto.envelope import open_envelope, seal_envelope
 from mikey.crypto.kemac import (
     decrypt_key_data,
     message_keys,
     verify_mac,
 )
+from mikey.crypto.rsakey import rsa_public_key
+from mikey.crypto.signature import DEFAULT_SIGNATURE_HASH
 from mikey.errors import (
     MikeyError,
     MikeyIdentityError,
-    MikeyInvalidDataTypeError,
     MikeyInvalidMacAlgError,
-    MikeyInvalidPrfError,
-    MikeyPeerError,
     MikeyPolicyParamError,
     MikeyProtocolError,
-    MikeyReplayError,
-    MikeyTimestampError,
     MikeyValueError,
 )
 from mikey.interop import RFC3830, InteropProfile
 from mikey.modes.common import (
-    MAX_ANSWERED,
     RAND_LENGTH,
     CryptoSessionSpec,
-    ResponderResult,
     _policy_payloads,
     _srtp_id_map,
     _ts_bytes,
     crypto_sessions,
     default_policy_acceptance,
-    error_parts,
     kemac_payload,
     key_data_payloads,
     new_traffic_key,
-    require_aware,
 )
 from mikey.modes.pke import ENVELOPE_KEY_LENGTH
 from mikey.modes.pubkey import (
+    RSA_S_TYPES,
     CertificateTrust,
     cert_payloads,
     check_credentials,
     check_s_type,
     names_identity,
-    open_envelope,
     peer_chain,
-    rsa_public_key,
-    seal_envelope,
     sign_message,
+    signature_placeholder,
     trusted,
-    verify_signature,
+    verify_message,
 )
 from mikey.modes.replay import ReplayCache
+from mikey.modes.roundtrip import Request, RoundTripInitiator, RoundTripResponder, id_data
 from mikey.registry import (
     DataType,
     EncrAlg,
-    ErrorNo,
+    HashFunc,
     IdType,
     KeyDataType,
     MacAlg,
@@ -87,27 +80,21 @@ from mikey.registry import (
     PrfFunc,
     SType,
     TsType,
-    label_of,
 )
 from mikey.session import CryptoSession, CryptoSessionBundle, TrafficKey
 from mikey.srtp.policy import AES_CM_128_HMAC_SHA1_80, SrtpPolicy
 from mikey.srtp.security_policy import srtp_policy_from_sp
-from mikey.wire.basic import ErrorPayload, IdPayload, RandPayload, TimestampPayload
+from mikey.wire.basic import IdPayload, RandPayload, TimestampPayload
 from mikey.wire.header import CommonHeader, SrtpIdMap
 from mikey.wire.kemac import KemacPayload, KeyDataSubPayload, SpiValidity
 from mikey.wire.message import Message, decode_message, decode_sub_payloads
 from mikey.wire.payload import Payload
 from mikey.wire.policy import SecurityPolicyPayload
-from mikey.wire.publickey import EnvelopePayload, SignaturePayload
+from mikey.wire.publickey import EnvelopePayload
 
 __all__ = ["RsaRInitiator", "RsaRResponder"]
 
 _SRTP_KEY_TYPES = (KeyDataType.TGK, KeyDataType.TGK_SALT, KeyDataType.TEK, KeyDataType.TEK_SALT)
-_S_TYPES = (SType.RSA_PKCS1_1_5, SType.RSA_PSS)
-
-
-def _ids(message: Message) -> list[bytes]:
-    return [p.data for p in message.payloads if isinstance(p, IdPayload)]
 
 
 def _sp_bytes(message: Message) -> dict[int, bytes]:
@@ -121,21 +108,17 @@ def _sp_bytes(message: Message) -> dict[int, bytes]:
     return found
 
 
-@dataclass(slots=True)
-class _Request:
+@dataclass(slots=True, kw_only=True)
+class _Request(Request):
     """An I_MESSAGE awaiting its R_MESSAGE."""
 
-    timestamp: TimestampPayload
     rand: bytes | None  # the Initiator's RAND, if it sent one
     sessions: list[CryptoSession]
     offered: dict[int, bytes]  # SP bytes by policy number
     sent_ids: tuple[bytes, bytes]
-    # Answers taken so far with their bundles: several when the request was forked to
-    # several Responders, each with keys of its own (RFC 5197 §5.2).
-    branches: list[tuple[bytes, CryptoSessionBundle]] = field(default_factory=list)
 
 
-class RsaRInitiator:
+class RsaRInitiator(RoundTripInitiator):
     """The Initiator of MIKEY-RSA-R: asks the Responder for keys, signed with
     ``private_key`` (whose certificate is ``certificates[0]``, sent with its chain unless
     empty), and accepts the answer only from a chain ``trust`` validates and that names
@@ -144,6 +127,9 @@ class RsaRInitiator:
     ``send_rand`` puts the Initiator's RAND in the I_MESSAGE, as RFC 4738 §3.4
     recommends for unicast. One object per peer: it keeps the bundles established.
     """
+
+    answer_type = DataType.RSA_R_R_MSG
+    method = "RSA-R"
 
     def __init__(
         self,
@@ -156,7 +142,9 @@ class RsaRInitiator:
         known_peer_certificates: Mapping[bytes, Sequence[x509.Certificate]] | None = None,
         identity_check: Callable[[x509.Certificate, bytes], bool] = names_identity,
         s_type: SType = SType.RSA_PKCS1_1_5,
-        s_types: Iterable[SType] = _S_TYPES,
+        s_types: Iterable[SType] = RSA_S_TYPES,
+        signature_hash: HashFunc = DEFAULT_SIGNATURE_HASH,
+        signature_hashes: Iterable[HashFunc] = (DEFAULT_SIGNATURE_HASH,),
         prf_func: PrfFunc = PrfFunc.MIKEY_1,
         send_rand: bool = True,
         id_type: IdType = IdType.URI,
@@ -175,16 +163,15 @@ class RsaRInitiator:
         self.identity_check = identity_check
         self.s_type = s_type
         self.s_types = frozenset(s_types)
+        self.signature_hash = signature_hash
+        self.signature_hashes = tuple(signature_hashes)
         self.prf_func = prf_func
         self.send_rand = send_rand
         self.id_type = id_type
         self.ts_type = ts_type
         self.profile = profile
-        self._rng = rng
         self._cert_payloads = cert_payloads(self.certificates)
-        self.bundles: dict[int, CryptoSessionBundle] = {}
-        self._pending: dict[int, _Request] = {}
-        self._answered: OrderedDict[int, _Request] = OrderedDict()
+        super().__init__(rng=rng)
 
     def initiate(
         self, sessions: Sequence[CryptoSessionSpec] = (CryptoSessionSpec(),), *, now: datetime
@@ -195,10 +182,7 @@ class RsaRInitiator:
         if not sessions:
             raise MikeyValueError("RSA-R asks for keys for at least one crypto session")
         new_sessions = crypto_sessions(sessions)
-        while True:
-            csb_id = int.from_bytes(self._rng(4))
-            if csb_id and csb_id not in self.bundles and csb_id not in self._pending:
-                break
+        csb_id = self._new_csb_id()
         t = TimestampPayload.at(now, self.ts_type)
         rand = self._rng(RAND_LENGTH) if self.send_rand else None
         payloads: list[Payload] = [t]
@@ -209,8 +193,7 @@ class RsaRInitiator:
                 payloads.append(IdPayload(id_type=self.id_type, data=identity))
         payloads += self._cert_payloads
         payloads += _policy_payloads(new_sessions, self.profile)
-        signature = bytes(self.private_key.key_size // 8)
-        payloads.append(SignaturePayload(s_type=self.s_type, signature=signature))
+        payloads.append(signature_placeholder(self.private_key, self.s_type))
         header = CommonHeader(
             data_type=DataType.RSA_R_I_MSG,
             csb_id=csb_id,
@@ -219,7 +202,7 @@ class RsaRInitiator:
             prf_func=self.prf_func,
         )
         message = Message(header=header, payloads=tuple(payloads))
-        data = sign_message(message, self.private_key, self.s_type)
+        data = sign_message(message, self.private_key, self.s_type, hash_func=self.signature_hash)
         self._pending[csb_id] = _Request(
             timestamp=t,
             rand=rand,
@@ -228,18 +211,6 @@ class RsaRInitiator:
             sent_ids=(self.identity or b"", self.peer_identity or b""),
         )
         return data
-
-    def forget(self, csb_id: int) -> None:
-        """Drop the bundle (or pending request) with ``csb_id``."""
-        self.bundles.pop(csb_id, None)
-        self._pending.pop(csb_id, None)
-        self._answered.pop(csb_id, None)
-
-    def branches(self, csb_id: int) -> list[CryptoSessionBundle]:
-        """The bundles the answers to ``csb_id`` left, first one first: one per Responder
-        when the request was forked, each with its own keys (RFC 5197 §5.2)."""
-        request = self._answered.get(csb_id)
-        return [bundle for _, bundle in request.branches] if request is not None else []
 
     def receive_response(self, data: bytes, *, now: datetime) -> CryptoSessionBundle:
         """Check the R_MESSAGE (§3.7) and return the bundle it establishes.
@@ -253,29 +224,8 @@ class RsaRInitiator:
         """
         message = decode_message(data, profile=self.profile.wire)
         header = message.header
-        request = self._pending.get(header.csb_id) or self._answered.get(header.csb_id)
-        if request is None:
-            raise MikeyProtocolError(f"no RSA-R request with CSB ID {header.csb_id:#010x}")
-        if any(data == answer for answer, _ in request.branches):
-            raise MikeyProtocolError(
-                f"CSB {header.csb_id:#010x} was already answered with these very bytes"
-            )
-        if message.data_type == DataType.ERROR:
-            error_nos = tuple(int(e.error_no) for e in message.get_all(ErrorPayload))
-            names = ", ".join(label_of(n, ErrorNo) for n in error_nos) or "no error number"
-            raise MikeyPeerError(
-                f"the Responder refused CSB {header.csb_id:#010x}: {names}"
-                " (unauthenticated: a hint only)",
-                error_nos=error_nos,
-                authenticated=False,
-            )
-        if message.data_type != DataType.RSA_R_R_MSG:
-            raise MikeyProtocolError(
-                f"an RSA-R request is answered by an R_MESSAGE or an error message, not"
-                f" {label_of(message.data_type, DataType)}"
-            )
-        if message.get(TimestampPayload) != request.timestamp:
-            raise MikeyProtocolError("the R_MESSAGE does not echo our timestamp (§3.6)")
+        request = self._request_for(message, data)
+        assert isinstance(request, _Request)
         rand_payload = message.get(RandPayload)
         if (rand_payload is None) == (request.rand is None):
             raise MikeyProtocolError(
@@ -283,12 +233,14 @@ class RsaRInitiator:
             )
         rand = request.rand if rand_payload is None else rand_payload.rand
         assert rand is not None
-        ids = _ids(message)
+        ids = id_data(message)
         id_r = ids[-1] if ids else request.sent_ids[1]
         chain = peer_chain(message, id_r or None, self.known_peer_certificates)
         trusted(self.trust, chain, now)
         trailer = request.sent_ids[0] + id_r + _ts_bytes(request.timestamp)
-        verify_signature(message, chain[0], self.s_types, trailer=trailer)
+        verify_message(
+            message, chain[0], self.s_types, hash_funcs=self.signature_hashes, trailer=trailer
+        )
         inner = _open_kemac(message, self.private_key, rand=rand)
         self._check_responder(chain[0], inner, id_r)
         sessions = self._sessions(message, request)
@@ -304,12 +256,7 @@ class RsaRInitiator:
         )
         for session in sessions:
             bundle.check_keys(session.cs_id)
-        request.branches.append((data, bundle))
-        if self._pending.pop(header.csb_id, None) is not None:  # the first answer
-            self._answered[header.csb_id] = request
-            if len(self._answered) > MAX_ANSWERED:
-                self._answered.popitem(last=False)
-            self.bundles[header.csb_id] = bundle
+        self._settle(request, data, bundle)
         return bundle
 
     def _check_responder(
@@ -408,7 +355,7 @@ def _traffic_key(payloads: Sequence[Payload]) -> TrafficKey:
     return TrafficKey(key_type=kd.key_type, key=kd.key, salt=kd.salt, mki=mki or None)
 
 
-class RsaRResponder:
+class RsaRResponder(RoundTripResponder):
     """The Responder of MIKEY-RSA-R: answers a signed request from a chain ``trust``
     validates with a traffic key of its choosing, encrypted to the Initiator.
 
@@ -420,6 +367,9 @@ class RsaRResponder:
     answered with an (unauthenticated) error message.
     """
 
+    request_type = DataType.RSA_R_I_MSG
+    method = "RSA-R"
+
     def __init__(
         self,
         *,
@@ -430,7 +380,9 @@ class RsaRResponder:
         known_certificates: Mapping[bytes, Sequence[x509.Certificate]] | None = None,
         identity_check: Callable[[x509.Certificate, bytes], bool] = names_identity,
         s_type: SType = SType.RSA_PKCS1_1_5,
-        s_types: Iterable[SType] = _S_TYPES,
+        s_types: Iterable[SType] = RSA_S_TYPES,
+        signature_hash: HashFunc = DEFAULT_SIGNATURE_HASH,
+        signature_hashes: Iterable[HashFunc] = (DEFAULT_SIGNATURE_HASH,),
         encr_alg: EncrAlg = EncrAlg.AES_CM_128,
         mac_alg: MacAlg = MacAlg.HMAC_SHA_1_160,
         prf_funcs: Iterable[PrfFunc] = (PrfFunc.MIKEY_1, PrfFunc.PRF_HMAC_SHA_256),
@@ -448,91 +400,54 @@ class RsaRResponder:
             raise MikeyInvalidMacAlgError("the KEMAC of RSA-R needs a MAC")
         if not identity:
             raise MikeyValueError("RSA-R needs the Responder's identity: IDr leads the KEMAC")
+        super().__init__(
+            identity=identity,
+            prf_funcs=prf_funcs,
+            accept_policy=accept_policy,
+            replay_cache=replay_cache,
+            profile=profile,
+            id_type=id_type,
+            max_bundles=max_bundles,
+            rng=rng,
+        )
+        self.identity: bytes = identity
         self.private_key = private_key
         self.certificates = tuple(certificates)
         self.trust = trust
-        self.identity = identity
         self.known_certificates = dict(known_certificates or {})
         self.identity_check = identity_check
         self.s_type = s_type
         self.s_types = frozenset(s_types)
+        self.signature_hash = signature_hash
+        self.signature_hashes = tuple(signature_hashes)
         self.encr_alg = encr_alg
         self.mac_alg = mac_alg
-        self.prf_funcs = frozenset(prf_funcs)
-        self.accept_policy = accept_policy
         self.default_policy = default_policy
-        self.replay_cache = replay_cache if replay_cache is not None else ReplayCache()
-        self.profile = profile
-        self.id_type = id_type
-        self.max_bundles = max_bundles
-        self._rng = rng
         self._cert_payloads = cert_payloads(self.certificates)
-        self.bundles: dict[tuple[bytes, int], CryptoSessionBundle] = {}
-
-    def bundle(self, csb_id: int, *, initiator: bytes) -> CryptoSessionBundle | None:
-        """The bundle established with ``initiator`` (its IDi, or the ``peer`` given
-        to ``receive``) under ``csb_id``."""
-        return self.bundles.get((initiator, csb_id))
-
-    def forget(self, csb_id: int, *, initiator: bytes) -> None:
-        self.bundles.pop((initiator, csb_id), None)
-
-    def receive(self, data: bytes, *, now: datetime, peer: bytes = b"") -> ResponderResult:
-        """Process one RSA-R I_MESSAGE; never raises for anything the peer sent.
-
-        :raises MikeyValueError: for a naive ``now``.
-        """
-        require_aware(now)
-        try:
-            message = decode_message(data, profile=self.profile.wire)
-        except MikeyError as exc:
-            return ResponderResult(error=exc)
-        try:
-            bundle, reply = self._process(message, now=now, peer=peer)
-        except MikeyReplayError as exc:
-            return ResponderResult(error=exc)
-        except MikeyError as exc:
-            header, payloads = error_parts(message.header, message.get(TimestampPayload), exc)
-            answer = Message(header=header, payloads=tuple(payloads)).encode()
-            return ResponderResult(error=exc, reply=answer)
-        return ResponderResult(bundle=bundle, reply=reply)
 
     def _process(
         self, message: Message, *, now: datetime, peer: bytes
     ) -> tuple[CryptoSessionBundle, bytes]:
         header = message.header
-        if message.data_type != DataType.RSA_R_I_MSG:
-            raise MikeyInvalidDataTypeError(
-                "this Responder takes RSA-R I_MESSAGEs, not"
-                f" {label_of(message.data_type, DataType)}"
-            )
         t = message.get(TimestampPayload)
         if t is None:  # the wire rules require it; defensive
             raise MikeyProtocolError("an I_MESSAGE needs T")
-        ids = _ids(message)
+        ids = id_data(message)
         id_i = ids[0] if ids else None
         id_r = ids[1] if len(ids) > 1 else b""
         replay_peer = id_i if id_i is not None else peer
-        late: MikeyTimestampError | None = None
-        entry = None
-        try:
-            entry = self.replay_cache.check(message.encode(), t, now=now, peer=replay_peer)
-        except MikeyTimestampError as exc:
-            late = exc  # answered only once the signature checks out
+        entry, late = self._freshness(message, t, now=now, peer=replay_peer)
         chain = peer_chain(message, id_i, self.known_certificates)
         trusted(self.trust, chain, now)
-        verify_signature(message, chain[0], self.s_types)
+        verify_message(message, chain[0], self.s_types, hash_funcs=self.signature_hashes)
         if late is not None:
             raise late
         if id_i is not None and not self.identity_check(chain[0], id_i):
             raise MikeyIdentityError(f"the Initiator's certificate is not for {id_i!r}")
         if id_r and id_r != self.identity:
             raise MikeyIdentityError(f"IDr {id_r!r} is not this Responder")
-        if header.prf_func not in self.prf_funcs:
-            raise MikeyInvalidPrfError(f"PRF {label_of(header.prf_func, PrfFunc)} is not accepted")
         key = (replay_peer, header.csb_id)
-        if key not in self.bundles and len(self.bundles) >= self.max_bundles:
-            raise MikeyProtocolError("too many crypto session bundles: refusing new ones")
+        self._check_prf_and_room(message, key)
         sessions, chosen = self._sessions(message)
         rand_payload = message.get(RandPayload)
         rand = rand_payload.rand if rand_payload is not None else self._rng(RAND_LENGTH)
@@ -546,7 +461,7 @@ class RsaRResponder:
             initiator_id=id_i,
             responder_id=self.identity,
         )
-        initiator_key = rsa_public_key(chain[0], "the Initiator's")
+        initiator_key = rsa_public_key(chain[0])
         reply = self._r_message(
             message,
             bundle,
@@ -555,9 +470,7 @@ class RsaRResponder:
             send_rand=rand_payload is None,
             trailer_ids=(id_i or b"", self.identity),
         )
-        assert entry is not None  # a late message raised above
-        self.replay_cache.record(entry)
-        self.bundles[key] = bundle
+        self._keep(entry, key, bundle)
         return bundle, reply
 
     def _sessions(
@@ -638,8 +551,7 @@ class RsaRResponder:
         payloads += chosen or _policy_payloads(bundle.crypto_sessions, self.profile)
         payloads.append(kemac)
         payloads.append(EnvelopePayload(data=seal_envelope(initiator_key, envelope_key)))
-        signature = bytes(self.private_key.key_size // 8)
-        payloads.append(SignaturePayload(s_type=self.s_type, signature=signature))
+        payloads.append(signature_placeholder(self.private_key, self.s_type))
         header = CommonHeader(
             data_type=DataType.RSA_R_R_MSG,
             csb_id=bundle.csb_id,
@@ -652,6 +564,7 @@ class RsaRResponder:
             message,
             self.private_key,
             self.s_type,
+            hash_func=self.signature_hash,
             kemac_key=(self.mac_alg, keys.authentication),
             trailer=trailer,
         )
