@@ -1,7 +1,8 @@
 """Path validation with revocation (RFC 5280 §6.1, §6.3): accepted chains, and every
 refusal with its reason: expired, not yet valid, untrusted, path length, name
 constraints, wrong usage, revoked (with date and reason), revocation unknown (hard-fail
-and soft-fail), and Ed25519 chains refused honestly until supported."""
+and soft-fail), and Ed25519 chains, which take pathcheck's path validation instead of
+pyca's."""
 
 from __future__ import annotations
 
@@ -213,11 +214,21 @@ def test_without_a_usable_crl_hard_fail_refuses_and_soft_fail_passes(pki: Pki) -
     assert result.certificates[0] == leaf
 
 
-def test_ed25519_chains_are_refused_honestly() -> None:
+def test_ed25519_chains_are_validated_by_pathcheck() -> None:
+    # pyca's verifier refuses Ed25519; pathcheck builds the path and the same usage and
+    # revocation checks follow (tests/pki/test_pathcheck.py tests it in depth).
     root = CertificateAuthority.create_root("CN=Ed", now=NOW, key_type=KeyType.ED25519)
     leaf = root.issue(CLIENT, now=NOW, subject="CN=e").certificate
+    result = validate(
+        leaf, roots=[root.certificate], now=LATER, crls=[build_crl(root, [], now=NOW, number=1)]
+    )
+    assert result.certificates == (leaf, root.certificate)
     error = refusal(leaf, roots=[root.certificate], now=LATER)
-    assert error.reason is ValidationReason.UNSUPPORTED
+    assert error.reason is ValidationReason.REVOCATION_UNKNOWN
+    error = refusal(
+        leaf, roots=[root.certificate], now=LATER, usage=ExtendedKeyUsageOID.SERVER_AUTH
+    )
+    assert error.reason is ValidationReason.WRONG_USAGE
 
 
 def test_caller_errors(pki: Pki) -> None:

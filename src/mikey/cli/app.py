@@ -19,6 +19,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
+from mikey.cli import pki_ca  # noqa: F401  (registers the store-backed `mikey pki` commands)
 from mikey.cli.inputs import FORMATS, Found, InputError, InputFormat, find_messages
 from mikey.cli.output import fail
 from mikey.cli.pki import pki_app

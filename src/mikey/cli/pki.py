@@ -24,6 +24,7 @@ from rich.markup import escape
 from mikey.cli.output import fail
 from mikey.errors import MikeyError
 from mikey.pki.inspect import certificate_info, load_certificates, load_crl
+from mikey.pki.ocsp import OcspClient
 from mikey.pki.validation import RevocationMode, ValidationError, validate
 
 __all__ = ["pki_app"]
@@ -127,6 +128,10 @@ def verify(
     crl: Annotated[
         list[Path] | None, typer.Option("--crl", help="A CRL file (PEM or DER).")
     ] = None,
+    ocsp: Annotated[
+        bool,
+        typer.Option("--ocsp", help="Also ask OCSP, at the address each certificate names."),
+    ] = False,
     soft_fail: Annotated[
         bool,
         typer.Option("--soft-fail", help="Accept certificates whose revocation status is unknown."),
@@ -147,8 +152,9 @@ def verify(
 ) -> None:
     """Validate a certificate chain up to a trusted root, with revocation.
 
-    RFC 5280 path validation. Revocation comes from the CRLs given and is hard-fail (a
-    certificate without a CRL from its issuer is refused) unless --soft-fail. A refusal
+    RFC 5280 path validation. Revocation comes from the CRLs given and, with --ocsp, from
+    OCSP (RFC 6960); it is hard-fail (a certificate whose status no source proves is
+    refused) unless --soft-fail. A refusal
     names its reason: expired, not yet valid, untrusted, revoked (with date and reason),
     wrong usage, path length, name constraints.
 
@@ -175,7 +181,14 @@ def verify(
     mode = RevocationMode.SOFT if soft_fail else RevocationMode.HARD
     try:
         result = validate(
-            leaf, intermediates, roots=roots, now=now, crls=crls, revocation=mode, usage=eku
+            leaf,
+            intermediates,
+            roots=roots,
+            now=now,
+            crls=crls,
+            ocsp=OcspClient() if ocsp else None,
+            revocation=mode,
+            usage=eku,
         )
     except ValidationError as exc:
         _print_refusal(exc, as_json=as_json)

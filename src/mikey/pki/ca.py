@@ -264,6 +264,8 @@ class CertificateAuthority:
             builder = builder.add_extension(
                 x509.SubjectAlternativeName(subject_alternative_names(sans)), critical=False
             )
+        if profile.ocsp_no_check:  # RFC 6960 §4.2.2.2.1: SHOULD be non-critical, value NULL
+            builder = builder.add_extension(x509.OCSPNoCheck(), critical=False)
         builder = _add_locations(builder, self.crl_urls, self.ocsp_url, self.ca_issuers_url)
         certificate = builder.sign(self.private_key, signature_hash(self.private_key))  # type: ignore[arg-type]
         return IssuedCertificate(certificate=certificate, private_key=private_key)

@@ -25,6 +25,7 @@ __all__ = [
     "fingerprint",
     "load_certificates",
     "load_crl",
+    "load_csr",
     "pem",
 ]
 
@@ -176,3 +177,13 @@ def certificate_info(certificate: x509.Certificate) -> dict[str, Any]:
         "sha1_fingerprint": fingerprint(certificate, hashes.SHA1()),
         "extensions": extensions,
     }
+
+
+def load_csr(data: bytes, *, source: str = "the CSR") -> x509.CertificateSigningRequest:
+    """A PKCS#10 certification request (RFC 2986), PEM or DER.
+
+    :raises MikeyPkiError: for anything else, naming ``source``.
+    """
+    if data.lstrip().startswith(b"-----BEGIN"):
+        return _parse("PEM CSR", source, lambda: x509.load_pem_x509_csr(data))
+    return _parse("DER CSR", source, lambda: x509.load_der_x509_csr(data))

@@ -19,7 +19,13 @@ from cryptography.hazmat.primitives import serialization
 from mikey.errors import MikeyPkiError, MikeyValueError
 from mikey.pki.keys import PrivateKey, key_type_of
 
-__all__ = ["load_private_key", "passphrase", "save_private_key"]
+__all__ = [
+    "decrypt_private_key",
+    "encrypt_private_key",
+    "load_private_key",
+    "passphrase",
+    "save_private_key",
+]
 
 MIN_PASSPHRASE = 8
 
@@ -56,14 +62,7 @@ def save_private_key(path: str | Path, key: PrivateKey, passphrase: bytes) -> No
 
     :raises MikeyValueError: for a passphrase shorter than 8 bytes.
     """
-    if len(passphrase) < MIN_PASSPHRASE:
-        raise MikeyValueError(f"the passphrase must be at least {MIN_PASSPHRASE} bytes")
-    key_type_of(key)  # only key types the PKI uses
-    data = key.private_bytes(
-        serialization.Encoding.PEM,
-        serialization.PrivateFormat.PKCS8,
-        serialization.BestAvailableEncryption(passphrase),
-    )
+    data = encrypt_private_key(key, passphrase)
     target = Path(path)
     descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     try:
@@ -88,10 +87,37 @@ def load_private_key(path: str | Path, passphrase: bytes) -> PrivateKey:
         data = Path(path).read_bytes()
     except OSError as exc:
         raise MikeyPkiError(f"cannot read the key file {path}: {exc.strerror}") from None
+    return decrypt_private_key(data, passphrase, source=str(path))
+
+
+def encrypt_private_key(key: PrivateKey, passphrase: bytes) -> bytes:
+    """``key`` as encrypted PKCS#8 PEM (what ``save_private_key`` writes, and what the PKI
+    store keeps in its database).
+
+    :raises MikeyValueError: for a passphrase shorter than 8 bytes.
+    """
+    if len(passphrase) < MIN_PASSPHRASE:
+        raise MikeyValueError(f"the passphrase must be at least {MIN_PASSPHRASE} bytes")
+    key_type_of(key)  # only key types the PKI uses
+    return key.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.BestAvailableEncryption(passphrase),
+    )
+
+
+def decrypt_private_key(data: bytes, passphrase: bytes, *, source: str) -> PrivateKey:
+    """The private key in encrypted PKCS#8 PEM ``data``, decrypted with ``passphrase``;
+    ``source`` names where the bytes came from in error messages.
+
+    :raises MikeyPkiError: as ``load_private_key`` does.
+    """
     if b"-----BEGIN ENCRYPTED PRIVATE KEY-----" not in data:
         if b"PRIVATE KEY-----" in data:
-            raise MikeyPkiError(f"{path} holds a private key in clear; keys at rest are encrypted")
-        raise MikeyPkiError(f"{path} is not an encrypted PKCS#8 PEM private key")
+            raise MikeyPkiError(
+                f"{source} holds a private key in clear; keys at rest are encrypted"
+            )
+        raise MikeyPkiError(f"{source} is not an encrypted PKCS#8 PEM private key")
     try:
         key = serialization.load_pem_private_key(data, password=passphrase)
     except ValueError as exc:
@@ -102,14 +128,14 @@ def load_private_key(path: str | Path, passphrase: bytes) -> PrivateKey:
         try:
             serialization.load_pem_private_key(data, password=None)
         except TypeError:
-            raise MikeyPkiError(f"wrong passphrase for {path}") from None
+            raise MikeyPkiError(f"wrong passphrase for {source}") from None
         except ValueError:
             pass
-        raise MikeyPkiError(f"{path}: not a valid private key ({exc})") from None
+        raise MikeyPkiError(f"{source}: not a valid private key ({exc})") from None
     except TypeError as exc:
-        raise MikeyPkiError(f"{path}: {exc}") from None
+        raise MikeyPkiError(f"{source}: {exc}") from None
     try:
         key_type_of(key)
     except MikeyValueError as exc:
-        raise MikeyPkiError(f"{path}: {exc}") from None
+        raise MikeyPkiError(f"{source}: {exc}") from None
     return key  # type: ignore[return-value]

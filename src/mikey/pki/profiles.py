@@ -1,6 +1,7 @@
 """Certificate profiles: what an issued certificate may be used for, for how long, and
 with which keys (RFC 5280 §4.2.1.3 key usage, §4.2.1.9 basic constraints, §4.2.1.12
-extended key usage).
+extended key usage; RFC 6960 §4.2.2.2 OCSP responders and their id-pkix-ocsp-nocheck
+extension, §4.2.2.2.1).
 
 A profile is a small frozen value. Copy one and adjust it with ``dataclasses.replace``:
 
@@ -22,6 +23,7 @@ __all__ = [
     "CLIENT",
     "ENDPOINT",
     "HIGH_SECURITY",
+    "OCSP_RESPONDER",
     "PROFILES",
     "SERVER",
     "CertificateProfile",
@@ -39,7 +41,9 @@ class CertificateProfile:
     §4.2.1.3); key encipherment applies only to RSA keys (an ECDSA or Ed25519 key cannot
     encrypt, so the bit is left out for them). ``extended_key_usages`` are EKU OIDs
     (§4.2.1.12). ``key_types`` are the keys the profile accepts, ``default_key_type`` the
-    one a CA generates when it makes the key.
+    one a CA generates when it makes the key. ``ocsp_no_check`` adds the
+    id-pkix-ocsp-nocheck extension (RFC 6960 §4.2.2.2.1): relying parties trust the
+    certificate for its lifetime without checking its revocation.
     """
 
     name: str
@@ -49,6 +53,7 @@ class CertificateProfile:
     extended_key_usages: tuple[x509.ObjectIdentifier, ...] = ()
     key_types: frozenset[KeyType] = _ALL_KEYS
     default_key_type: KeyType = KeyType.ECDSA_P256
+    ocsp_no_check: bool = False
 
     def __post_init__(self) -> None:
         if self.lifetime <= timedelta(0):
@@ -118,8 +123,18 @@ HIGH_SECURITY = CertificateProfile(
 )
 """Short-lived certificates on strong keys only: RSA-4096 or P-384, 90 days."""
 
+OCSP_RESPONDER = CertificateProfile(
+    name="ocsp-responder",
+    lifetime=timedelta(days=30),
+    extended_key_usages=(ExtendedKeyUsageOID.OCSP_SIGNING,),
+    ocsp_no_check=True,
+)
+"""Delegated OCSP responders (RFC 6960 §4.2.2.2): id-kp-OCSPSigning, issued by the CA
+whose certificates they answer for. They carry id-pkix-ocsp-nocheck, so they are
+trusted for their whole lifetime: kept short (30 days) and renewed, as §4.2.2.2.1 advises."""
+
 PROFILES: dict[str, CertificateProfile] = {
-    p.name: p for p in (SERVER, CLIENT, ENDPOINT, HIGH_SECURITY)
+    p.name: p for p in (SERVER, CLIENT, ENDPOINT, HIGH_SECURITY, OCSP_RESPONDER)
 }
 
 

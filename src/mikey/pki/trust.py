@@ -1,6 +1,6 @@
-"""A trust store: the roots, intermediates, revocation sources and policy against which
-a peer's certificate chain is validated (RFC 5280 §6), as one explicit object that the
-public-key MIKEY modes take (``mikey.modes.pke.CertificateTrust``)."""
+"""A trust store: the roots, intermediates, revocation sources (CRLs, OCSP) and policy
+against which a peer's certificate chain is validated (RFC 5280 §6, RFC 6960), as one
+explicit object that the public-key MIKEY modes take (``mikey.modes.pke.CertificateTrust``)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from datetime import datetime
 from cryptography import x509
 
 from mikey.errors import MikeyValueError
+from mikey.pki.ocsp import OcspClient
 from mikey.pki.validation import RevocationMode, ValidatedChain, validate
 
 __all__ = ["TrustStore"]
@@ -19,12 +20,14 @@ __all__ = ["TrustStore"]
 @dataclass(frozen=True, slots=True, kw_only=True)
 class TrustStore:
     """Trust ``roots``; use ``intermediates`` to build paths besides those a peer sends;
-    check revocation against ``crls`` (``revocation``: hard-fail by default); require
-    ``usage`` (an extended key usage) of the leaf when given."""
+    check revocation against ``crls`` and, when given, by asking OCSP with ``ocsp``
+    (``revocation``: hard-fail by default); require ``usage`` (an extended key usage) of
+    the leaf when given."""
 
     roots: tuple[x509.Certificate, ...]
     intermediates: tuple[x509.Certificate, ...] = ()
     crls: tuple[x509.CertificateRevocationList, ...] = ()
+    ocsp: OcspClient | None = None
     revocation: RevocationMode = RevocationMode.HARD
     usage: x509.ObjectIdentifier | None = None
 
@@ -45,6 +48,7 @@ class TrustStore:
             roots=self.roots,
             now=now,
             crls=self.crls,
+            ocsp=self.ocsp,
             revocation=self.revocation,
             usage=self.usage,
         )
