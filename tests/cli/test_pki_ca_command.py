@@ -108,6 +108,9 @@ def test_the_whole_life_of_a_certificate(store: Path, tmp_path: Path) -> None:
 
     revoked = ok(store, "revoke", alice["serial"], "--reason", "keyCompromise")
     assert revoked["reason"] == "keyCompromise"
+    described = ok(store, "info", alice["serial"])
+    assert described["status"] == "revoked" and described["issuing_ca"] == "issuing"
+    assert described["subject_alternative_names"] == ["URI:sip:alice@example.com"]
     crls = [
         ok(
             store,

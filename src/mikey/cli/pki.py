@@ -80,6 +80,13 @@ def _print_info(info: dict[str, Any], console: Console) -> None:
         ("SHA-256", info["sha256_fingerprint"]),
         ("SHA-1", info["sha1_fingerprint"]),
     ]
+    for extra, label in (
+        ("status", "Status"),
+        ("issuing_ca", "Issuing CA"),
+        ("profile", "Profile"),
+    ):
+        if extra in info:
+            rows.append((label, str(info[extra])))
     for extension in info["extensions"]:
         flag = " (critical)" if extension["critical"] else ""
         rows.append((f"{extension['name']}{flag}", json.dumps(extension["value"])))
@@ -91,16 +98,34 @@ def _print_info(info: dict[str, Any], console: Console) -> None:
 
 @pki_app.command()
 def info(
-    source: Annotated[Path, typer.Argument(help="A certificate file, PEM (any number) or DER.")],
+    source: Annotated[
+        str,
+        typer.Argument(help="A certificate file (PEM, any number, or DER), or a serial in hex."),
+    ],
     *,
+    store: Annotated[
+        str | None,
+        typer.Option("--store", metavar="URL", help="For a serial: the store to look in."),
+    ] = None,
     as_json: _JSON = False,
 ) -> None:
     """Show what certificates say.
 
     Subject, issuer, serial, validity, names, key, SHA-256 and SHA-1 fingerprints and
-    every extension.
+    every extension; for a serial, the certificate the store's CAs issued, with its
+    status.
     """
-    infos = [certificate_info(c) for c in _certificates(source, as_json=as_json)]
+    path = Path(source)
+    if path.exists() or not _is_hex(source):
+        infos = [certificate_info(c) for c in _certificates(path, as_json=as_json)]
+    else:
+        from mikey.cli.pki_ca import stored_certificate
+
+        stored = stored_certificate(source, store, as_json=as_json)
+        infos = [certificate_info(stored.certificate)]
+        infos[0]["status"] = "revoked" if stored.revocation is not None else "good"
+        infos[0]["issuing_ca"] = stored.issuer
+        infos[0]["profile"] = stored.profile
     if as_json:
         print(json.dumps(infos if len(infos) != 1 else infos[0], indent=2))
         return
@@ -109,6 +134,14 @@ def info(
         if index:
             console.print()
         _print_info(item, console)
+
+
+def _is_hex(text: str) -> bool:
+    try:
+        int(text.replace(":", ""), 16)
+    except ValueError:
+        return False
+    return True
 
 
 @pki_app.command()

@@ -100,6 +100,16 @@ def _serial(text: str, *, as_json: bool) -> int:
         fail(f"{text!r} is not a serial number in hex", 2, as_json=as_json)
 
 
+def stored_certificate(serial: str, store: str | None, *, as_json: bool) -> StoredCertificate:
+    """The certificate with ``serial`` (hex) in the store, for ``mikey pki info``."""
+    number = _serial(serial, as_json=as_json)
+    with _store(store, as_json=as_json) as pki:
+        try:
+            return pki.get_certificate(number)
+        except MikeyError as exc:
+            fail(str(exc), 1, as_json=as_json)
+
+
 def _record(stored: StoredCertificate) -> dict[str, Any]:
     revocation = stored.revocation
     return {
