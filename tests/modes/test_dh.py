@@ -257,3 +257,38 @@ def test_the_initiator_sees_refusals_and_tampered_answers(pki: Pki) -> None:
     with pytest.raises(MikeyAuthenticationError):
         alice.receive_response(reply[:-1] + bytes([reply[-1] ^ 1]), now=NOW)
     assert alice.receive_response(reply, now=NOW).traffic_key.key
+
+
+@pytest.mark.parametrize("method", ["sign", "hmac"])
+def test_updates_rekey_or_keep_the_key_and_add_streams(pki: Pki, method: str) -> None:
+    """RFC 3830 §4.5, RFC 4650 §3.1: same CSB, no RAND; with DHi a new TGK, without DH
+    values the TGK stays; added crypto sessions are keyed too."""
+    alice, bob = sign_pair(pki) if method == "sign" else hmac_pair()
+    first = bob.receive(alice.initiate(STREAMS, now=NOW), now=NOW)
+    bundle = alice.receive_response(first.reply or b"", now=NOW)
+    later = NOW + timedelta(seconds=10)
+    update = alice.update(
+        bundle, now=later, add=[CryptoSessionSpec(policy=AES_CM_128_HMAC_SHA1_80, ssrc=0x33)]
+    )
+    kinds = [p.payload_type.name for p in decode_message(update).payloads]
+    assert "RAND" not in kinds and kinds.count("DH") == 1
+    second = bob.receive(update, now=later)
+    assert second.accepted and second.bundle is not None, second.error
+    rekeyed = alice.receive_response(second.reply or b"", now=later)
+    assert rekeyed.generation == 1 and rekeyed.traffic_key.key != bundle.traffic_key.key
+    assert rekeyed.traffic_key.key == second.bundle.traffic_key.key
+    assert rekeyed.crypto_sessions[1].ssrc == bundle.crypto_sessions[1].ssrc  # kept
+    assert rekeyed.srtp_master_key(3) == second.bundle.srtp_master_key(3)
+    assert alice.bundles[bundle.csb_id] is rekeyed
+    # Without a new key: no DH values either way, the TGK stays.
+    latest = NOW + timedelta(seconds=20)
+    keep = alice.update(rekeyed, now=latest, new_key=False)
+    assert "DH" not in [p.payload_type.name for p in decode_message(keep).payloads]
+    third = bob.receive(keep, now=latest)
+    assert third.accepted and third.reply is not None
+    assert "DH" not in [p.payload_type.name for p in decode_message(third.reply).payloads]
+    kept = alice.receive_response(third.reply, now=latest)
+    assert kept.traffic_key == rekeyed.traffic_key and kept.generation == 1
+    # An update for a CSB the Responder does not know is refused.
+    _, stranger = sign_pair(pki) if method == "sign" else hmac_pair()
+    assert error_no(stranger.receive(keep, now=latest).reply) == ErrorNo.UNSPECIFIED_ERROR

@@ -16,12 +16,16 @@ authentication key derived from the pre-shared key, the CSB ID and the Initiator
 (RFC 3830 §4.1.4, as RFC 4650 §1.1 refers to).
 
 Which groups are acceptable is policy (``groups``): by default only OAKLEY 5, so that
-an Initiator offering a weaker group is refused with Invalid DH (no downgrade). Updates
-(§4.5, RFC 4650 §3.1) are not built yet.
+an Initiator offering a weaker group is refused with Invalid DH (no downgrade).
+
+Updates (§4.5, RFC 4650 §3.1): the same CSB ID, no RAND; with a fresh DHi the answer
+brings DHr and DHi and a new TGK, without one neither side sends a DH value and the TGK
+stays (policies and crypto sessions change). Certificates are sent again in updates.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -218,10 +222,11 @@ _Auth = _Signed | _Hmac
 @dataclass(slots=True, kw_only=True)
 class _Request(Request):
     rand: bytes
-    key: DhPrivateKey
+    key: DhPrivateKey | None  # None: an update that keeps the TGK (§4.5)
     dh_i: bytes
     sessions: list[CryptoSession]
     sent_ids: tuple[bytes, bytes]
+    previous: CryptoSessionBundle | None = None  # the bundle an update replaces
 
 
 class _DhInitiator(RoundTripInitiator):
@@ -258,40 +263,73 @@ class _DhInitiator(RoundTripInitiator):
         """The I_MESSAGE offering our DH value for ``sessions``. Pass the answer to
         ``receive_response``."""
         require_aware(now)
-        new_sessions = crypto_sessions(sessions)
-        csb_id = self._new_csb_id()
-        t = TimestampPayload.at(now, self.ts_type)
-        rand = self._rng(RAND_LENGTH)
-        key = generate_private_key(self.group)
-        dh_i = key.public_value()
-        payloads: list[Payload] = [t, RandPayload(rand=rand)]
+        request = _Request(
+            timestamp=TimestampPayload.at(now, self.ts_type),
+            rand=self._rng(RAND_LENGTH),
+            key=generate_private_key(self.group),
+            dh_i=b"",
+            sessions=crypto_sessions(sessions),
+            sent_ids=(self.identity or b"", self.peer_identity or b""),
+        )
+        return self._send(self._new_csb_id(), request, initial=True)
+
+    def update(
+        self,
+        bundle: CryptoSessionBundle,
+        *,
+        now: datetime,
+        add: Sequence[CryptoSessionSpec] = (),
+        new_key: bool = True,
+    ) -> bytes:
+        """An update of an established ``bundle`` (RFC 3830 §4.5, RFC 4650 §3.1): same CSB
+        ID, no RAND, a new timestamp; with ``new_key`` a fresh DHi, so that the answer
+        brings a new TGK, else no DH value and the TGK stays; ``add`` appends crypto
+        sessions. The bundle changes when the answer is taken by ``receive_response``."""
+        require_aware(now)
+        if self.bundles.get(bundle.csb_id) is not bundle:
+            raise MikeyValueError(f"CSB {bundle.csb_id:#010x} is not established with this peer")
+        sessions = [dataclasses.replace(s) for s in bundle.crypto_sessions]
+        for spec in crypto_sessions(add):
+            sessions.append(dataclasses.replace(spec, cs_id=len(sessions) + 1))
+        request = _Request(
+            timestamp=TimestampPayload.at(now, self.ts_type),
+            rand=bundle.rand,
+            key=generate_private_key(self.group) if new_key else None,
+            dh_i=b"",
+            sessions=sessions,
+            sent_ids=(self.identity or b"", self.peer_identity or b""),
+            previous=bundle,
+        )
+        return self._send(bundle.csb_id, request, initial=False)
+
+    def _send(self, csb_id: int, request: _Request, *, initial: bool) -> bytes:
+        payloads: list[Payload] = [request.timestamp]
+        if initial:
+            payloads.append(RandPayload(rand=request.rand))
         for identity in (self.identity, self.peer_identity):
             if identity is not None:
                 payloads.append(IdPayload(id_type=self.id_type, data=identity))
+        # Updates carry the certificates again (§4.5 lets them be left out, but then each
+        # side would have to keep the other's chain per CSB to check the signature).
         payloads += self._auth.credentials()
-        payloads += _policy_payloads(new_sessions, self.profile)
-        payloads.append(DhPayload(dh_group=self.group, dh_value=dh_i))
+        payloads += _policy_payloads(request.sessions, self.profile)
+        if request.key is not None:
+            request.dh_i = request.key.public_value()
+            payloads.append(DhPayload(dh_group=self.group, dh_value=request.dh_i))
         payloads.append(self._auth.placeholder())
         header = CommonHeader(
             data_type=self.request_type,
             csb_id=csb_id,
-            cs_id_map=_srtp_id_map(new_sessions),
+            cs_id_map=_srtp_id_map(request.sessions),
             prf_func=self.prf_func,
         )
         data = self._auth.seal(
             Message(header=header, payloads=tuple(payloads)),
             csb_id=csb_id,
-            rand=rand,
+            rand=request.rand,
             prf_func=self.prf_func,
         )
-        self._pending[csb_id] = _Request(
-            timestamp=t,
-            rand=rand,
-            key=key,
-            dh_i=dh_i,
-            sessions=new_sessions,
-            sent_ids=(self.identity or b"", self.peer_identity or b""),
-        )
+        self._pending[csb_id] = request
         return data
 
     def receive_response(self, data: bytes, *, now: datetime) -> CryptoSessionBundle:
@@ -317,9 +355,42 @@ class _DhInitiator(RoundTripInitiator):
         self._auth.check(message, sender=id_r, now=now, rand=request.rand)
         if self.peer_identity is not None and id_r != self.peer_identity:
             raise MikeyIdentityError(f"the answer is from {id_r!r}, not {self.peer_identity!r}")
+        tgk = self._tgk(message, request)
+        previous = request.previous
+        sessions = _answered_sessions(message.header, request.sessions)
+        if tgk is None:
+            assert previous is not None  # only an update keeps the key
+            traffic_key, generation = previous.traffic_key, previous.generation
+        else:
+            traffic_key = TrafficKey(key_type=KeyDataType.TGK, key=tgk)
+            generation = 0 if previous is None else previous.generation + 1
+        bundle = CryptoSessionBundle(
+            csb_id=header.csb_id,
+            rand=request.rand,
+            prf_func=header.prf_func,
+            traffic_key=traffic_key,
+            crypto_sessions=sessions,
+            initiator_id=self.identity,
+            responder_id=id_r,
+            generation=generation,
+        )
+        if previous is not None:  # an update: in force at once, as any answer to it
+            del self._pending[header.csb_id]
+            self.bundles[header.csb_id] = bundle
+            return bundle
+        self._settle(request, data, bundle)
+        return bundle
+
+    def _tgk(self, message: Message, request: _Request) -> bytes | None:
+        """g^(xi*xr) from the answer's DHr, or None when the request sent no DHi (an
+        update keeping the TGK): then the answer carries no DH value either (§4.5)."""
         dh_values = _dh_payloads(message)
+        if request.key is None:
+            if dh_values:
+                raise MikeyProtocolError("the answer carries DH values we did not ask for")
+            return None
         if len(dh_values) != 2:
-            raise MikeyProtocolError("the R_MESSAGE carries DHr and DHi (§4.5)")
+            raise MikeyProtocolError("the R_MESSAGE carries DHr and DHi (§3.3, §4.5)")
         dh_r, dh_i = dh_values
         if (dh_i.dh_group, dh_i.dh_value) != (self.group, request.dh_i):
             raise MikeyProtocolError("the R_MESSAGE does not echo our DH value")
@@ -327,19 +398,7 @@ class _DhInitiator(RoundTripInitiator):
             raise MikeyInvalidDhError(
                 f"the answer uses {dh_r.dh_group.label}, we offered {self.group.label}"
             )
-        tgk = request.key.exchange(dh_r.dh_value)
-        sessions = _answered_sessions(message.header, request.sessions)
-        bundle = CryptoSessionBundle(
-            csb_id=header.csb_id,
-            rand=request.rand,
-            prf_func=header.prf_func,
-            traffic_key=TrafficKey(key_type=KeyDataType.TGK, key=tgk),
-            crypto_sessions=sessions,
-            initiator_id=self.identity,
-            responder_id=id_r,
-        )
-        self._settle(request, data, bundle)
-        return bundle
+        return request.key.exchange(dh_r.dh_value)
 
 
 def _answered_sessions(header: CommonHeader, ours: list[CryptoSession]) -> list[CryptoSession]:
@@ -495,49 +554,68 @@ class _DhResponder(RoundTripResponder):
     ) -> tuple[CryptoSessionBundle, bytes]:
         header = message.header
         t = message.get(TimestampPayload)
+        if t is None:  # the wire rules require it; defensive
+            raise MikeyProtocolError("a DH I_MESSAGE carries T")
         rand_payload = message.get(RandPayload)
         dh_values = _dh_payloads(message)
-        if t is None or rand_payload is None or len(dh_values) != 1:
-            raise MikeyProtocolError(
-                "an initial DH I_MESSAGE carries T, RAND and DHi (updates are not supported)"
-            )
         ids = id_data(message)
         id_i = ids[0] if ids else None
         id_r = ids[1] if len(ids) > 1 else None
         replay_peer = id_i if id_i is not None else peer
+        key = (replay_peer, header.csb_id)
         entry, late = self._freshness(message, t, now=now, peer=replay_peer)
-        self._auth.check(message, sender=id_i, now=now, rand=rand_payload.rand)
+        existing = self.bundles.get(key)
+        if existing is not None:
+            if rand_payload is not None:
+                raise MikeyProtocolError(
+                    "an update of an established CSB must not carry a new RAND (RFC 3830 §4.5)"
+                )
+            rand = existing.rand
+        elif rand_payload is None or len(dh_values) != 1:
+            raise MikeyProtocolError(
+                f"CSB {header.csb_id:#010x} is not established: an initial DH I_MESSAGE"
+                " carries RAND and DHi (§3.3)"
+            )
+        else:
+            rand = rand_payload.rand
+        self._auth.check(message, sender=id_i, now=now, rand=rand)
         if late is not None:
             raise late
         if id_r is not None and self.identity is not None and id_r != self.identity:
             raise MikeyIdentityError(f"IDr {id_r!r} is not this Responder")
-        key = (replay_peer, header.csb_id)
         self._check_prf_and_room(message, key)
-        (dh_i,) = dh_values
-        if dh_i.dh_group not in self.groups:
-            accepted = ", ".join(g.label for g in sorted(self.groups))
-            raise MikeyInvalidDhError(
-                f"{dh_i.dh_group.label} is not accepted (policy: {accepted}); no downgrade"
-            )
-        sessions = self._sessions(message)
-        ours = generate_private_key(dh_i.dh_group)
-        tgk = ours.exchange(dh_i.dh_value)  # raises Invalid DH for a bad value
-        bundle = CryptoSessionBundle(
-            csb_id=header.csb_id,
-            rand=rand_payload.rand,
-            prf_func=header.prf_func,
-            traffic_key=TrafficKey(key_type=KeyDataType.TGK, key=tgk),
-            crypto_sessions=sessions,
-            initiator_id=id_i,
-            responder_id=self.identity,
-        )
+        sessions = self._sessions(message, existing)
         payloads: list[Payload] = [t]
         if self.identity is not None:
             payloads.append(IdPayload(id_type=self.id_type, data=self.identity))
         payloads += self._auth.credentials()
         payloads.append(IdPayload(id_type=self.id_type, data=id_i or b""))
-        payloads.append(DhPayload(dh_group=dh_i.dh_group, dh_value=ours.public_value()))
-        payloads.append(dh_i)
+        if dh_values:
+            (dh_i,) = dh_values
+            if dh_i.dh_group not in self.groups:
+                accepted = ", ".join(g.label for g in sorted(self.groups))
+                raise MikeyInvalidDhError(
+                    f"{dh_i.dh_group.label} is not accepted (policy: {accepted}); no downgrade"
+                )
+            ours = generate_private_key(dh_i.dh_group)
+            tgk = ours.exchange(dh_i.dh_value)  # raises Invalid DH for a bad value
+            traffic_key = TrafficKey(key_type=KeyDataType.TGK, key=tgk)
+            generation = 0 if existing is None else existing.generation + 1
+            payloads.append(DhPayload(dh_group=dh_i.dh_group, dh_value=ours.public_value()))
+            payloads.append(dh_i)
+        else:  # §4.5: no DHi, no DHr: the TGK stays, only the rest changes
+            assert existing is not None
+            traffic_key, generation = existing.traffic_key, existing.generation
+        bundle = CryptoSessionBundle(
+            csb_id=header.csb_id,
+            rand=rand,
+            prf_func=header.prf_func,
+            traffic_key=traffic_key,
+            crypto_sessions=sessions,
+            initiator_id=id_i,
+            responder_id=self.identity,
+            generation=generation,
+        )
         payloads.append(self._auth.placeholder())
         answer_header = CommonHeader(
             data_type=self.answer_type,
@@ -548,13 +626,18 @@ class _DhResponder(RoundTripResponder):
         reply = self._auth.seal(
             Message(header=answer_header, payloads=tuple(payloads)),
             csb_id=header.csb_id,
-            rand=rand_payload.rand,
+            rand=rand,
             prf_func=header.prf_func,
         )
         self._keep(entry, key, bundle)
         return bundle, reply
 
-    def _sessions(self, message: Message) -> list[CryptoSession]:
+    def _new_ssrc(self) -> int:
+        return int.from_bytes(self._rng(4)) or 1  # ours to choose (§6.1.1)
+
+    def _sessions(
+        self, message: Message, existing: CryptoSessionBundle | None
+    ) -> list[CryptoSession]:
         cs_map = message.header.cs_id_map
         if not isinstance(cs_map, SrtpIdMap) or not cs_map.entries:
             raise MikeyProtocolError("the I_MESSAGE maps no SRTP crypto session")
@@ -574,12 +657,23 @@ class _DhResponder(RoundTripResponder):
                 CryptoSession(
                     cs_id=index + 1,
                     policy_no=entry.policy_no,
-                    ssrc=entry.ssrc or int.from_bytes(self._rng(4)) or 1,  # ours to choose
+                    ssrc=entry.ssrc
+                    or _kept_ssrc(existing, index)
+                    or int.from_bytes(self._rng(4))
+                    or 1,
                     roc=entry.roc,
                     policy=policy,
                 )
             )
         return sessions
+
+
+def _kept_ssrc(existing: CryptoSessionBundle | None, index: int) -> int:
+    """The SSRC this side chose before for crypto session ``index`` + 1 (0 if none): an
+    update keeps the placeholders filled in (§6.1.1)."""
+    if existing is None or index >= len(existing.crypto_sessions):
+        return 0
+    return existing.crypto_sessions[index].ssrc
 
 
 class DhSignResponder(_DhResponder):
