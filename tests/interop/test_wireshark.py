@@ -202,7 +202,7 @@ def _pke_messages() -> dict[str, Message]:
 
     from cryptography.hazmat.primitives.asymmetric import rsa
 
-    from mikey.modes import PkeInitiator, PkeResponder
+    from mikey.modes import CryptoSessionSpec, PkeInitiator, PkeResponder
     from mikey.pki import ENDPOINT, CertificateAuthority, RevocationMode, TrustStore
     from mikey.registry import CacheIndicator, HashFunc, SType
     from mikey.wire.message import decode_message
@@ -255,7 +255,26 @@ def _pke_messages() -> dict[str, Message]:
     psk_dh = DhHmacInitiator(psk=b"shared", identity=b"alice", peer_identity=b"bob")
     dhhmac_request = psk_dh.initiate(now=now)
     dhhmac_answer = DhHmacResponder(psk=b"shared", identity=b"bob").receive(dhhmac_request, now=now)
+    from mikey.modes import RsaRGroup
+
+    group_server = RsaRResponder(
+        private_key=bob_key,
+        certificates=[bob],
+        trust=trust,
+        identity=b"sip:bob@example.com",
+        group=RsaRGroup.create([CryptoSessionSpec(ssrc=0xAAAA0001)]),
+    )
+    group_answer = group_server.receive(
+        RsaRInitiator(
+            private_key=alice_key,
+            certificates=[alice],
+            trust=trust,
+            identity=b"sip:alice@example.com",
+        ).initiate((), now=now),
+        now=now,
+    )
     found = {
+        "mode-rsa-r-group-r-message": group_answer.reply,
         "mode-dh-sign-i-message": dh_request,
         "mode-dh-sign-r-message": dh_answer.reply,
         "mode-dhhmac-i-message": dhhmac_request,

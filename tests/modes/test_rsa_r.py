@@ -222,3 +222,40 @@ def test_pss_signatures_both_ways(pki: Pki) -> None:
     assert alice.receive_response(result.reply, now=NOW).csb_id
     pkcs1 = initiator(pki).initiate(now=NOW)
     assert error_no(bob.receive(pkcs1, now=NOW).reply) == ErrorNo.AUTH_FAILURE
+
+
+def test_group_mode_gives_every_member_the_group_keys(pki: Pki) -> None:
+    """RFC 4738 §3.2: members ask (listen-only: no crypto session, no SP); the key server
+    answers each with GenExt(CSB_ID), the group's RAND, SPs, crypto sessions and TGK."""
+    from mikey.modes import RsaRGroup
+    from mikey.wire.extension import CsbId, GeneralExtensionPayload
+
+    group = RsaRGroup.create(
+        [
+            CryptoSessionSpec(policy=AES_CM_128_HMAC_SHA1_80, ssrc=0xAAAA0001),
+            CryptoSessionSpec(policy=AEAD_AES_128_GCM, ssrc=0xAAAA0002),
+        ]
+    )
+    server = responder(pki, group=group)
+    members = [initiator(pki), initiator(pki, pki.mallory, peer_identity=BOB)]
+    keys, requests = [], []
+    for member in members:
+        request = member.initiate((), now=NOW)
+        requests.append(decode_message(request).header.csb_id)
+        assert SecurityPolicyPayload not in {type(p) for p in decode_message(request).payloads}
+        result = server.receive(request, now=NOW)
+        assert result.accepted and result.reply is not None, result.error
+        answer = decode_message(result.reply)
+        assert answer.header.csb_id == decode_message(request).header.csb_id  # §3.6
+        ext = answer.get(GeneralExtensionPayload)
+        assert ext is not None and ext.content == CsbId(csb_id=group.csb_id)
+        assert answer.get(RandPayload) is not None  # the group's, although the member sent one
+        bundle = member.receive_response(result.reply, now=NOW)
+        assert bundle.csb_id == group.csb_id and bundle.rand == group.rand
+        assert member.bundles[group.csb_id] is bundle
+        assert [s.ssrc for s in bundle.crypto_sessions] == [0xAAAA0001, 0xAAAA0002]
+        keys.append([bundle.srtp_master_key(cs) for cs in (1, 2)])
+    assert keys[0] == keys[1]
+    # The key server keeps each member's bundle under the CSB ID that member asked with.
+    sender = server.bundle(requests[0], initiator=uri(pki.alice))
+    assert sender is not None and keys[0][0] == sender.srtp_master_key(1)

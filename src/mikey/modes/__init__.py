@@ -13,7 +13,7 @@ from mikey.modes.psk import (
 from mikey.modes.pubkey import CertificateTrust, certificate_names
 from mikey.modes.replay import ReplayCache
 from mikey.modes.router import MethodResponder, ResponderRouter
-from mikey.modes.rsa_r import RsaRInitiator, RsaRResponder
+from mikey.modes.rsa_r import RsaRGroup, RsaRInitiator, RsaRResponder
 
 __all__ = [
     "CertificateTrust",
@@ -30,6 +30,7 @@ __all__ = [
     "ReplayCache",
     "ResponderResult",
     "ResponderRouter",
+    "RsaRGroup",
     "RsaRInitiator",
     "RsaRResponder",
     "certificate_names",

@@ -378,7 +378,7 @@ class _DhInitiator(RoundTripInitiator):
             del self._pending[header.csb_id]
             self.bundles[header.csb_id] = bundle
             return bundle
-        self._settle(request, data, bundle)
+        self._settle(request, data, bundle, csb_id=header.csb_id)
         return bundle
 
     def _tgk(self, message: Message, request: _Request) -> bytes | None:

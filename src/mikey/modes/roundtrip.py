@@ -115,11 +115,15 @@ class RoundTripInitiator:
             raise MikeyProtocolError("the answer does not echo our timestamp")
         return request
 
-    def _settle(self, request: Request, data: bytes, bundle: CryptoSessionBundle) -> None:
-        """Record an accepted answer: the first one puts its bundle in force."""
+    def _settle(
+        self, request: Request, data: bytes, bundle: CryptoSessionBundle, *, csb_id: int
+    ) -> None:
+        """Record an accepted answer to the request sent under ``csb_id``: the first one
+        puts its bundle in force (under the bundle's own CSB ID, which a group key
+        server may have changed, RFC 4738 §3.6)."""
         request.branches.append((data, bundle))
-        if self._pending.pop(bundle.csb_id, None) is not None:
-            self._answered[bundle.csb_id] = request
+        if self._pending.pop(csb_id, None) is not None:
+            self._answered[csb_id] = request
             if len(self._answered) > MAX_ANSWERED:
                 self._answered.popitem(last=False)
             self.bundles[bundle.csb_id] = bundle

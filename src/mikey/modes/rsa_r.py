@@ -10,15 +10,19 @@ it encrypts to the Initiator's certificate (PKE); SIGNr covers the R_MESSAGE wit
 SIGNr followed by IDi ‖ IDr ‖ T (§3.6). RAND comes from the Initiator when it sends one,
 so that it contributes to the keys (§3.4), else from the Responder; never from both.
 
-Unicast only: the group mode of §3.2 (GenExt CSB_ID, Responder's RAND always) is not
-built. A listen-only Initiator that maps no crypto session (#CS = 0) is refused.
+Group mode (§3.2): a Responder given an ``RsaRGroup`` is a group key server. Members ask
+without SP, listen-only members with no crypto session (#CS = 0); every answer carries a
+General Extension CSB_ID with the group's CSB ID, the group's RAND, its policies and
+crypto sessions, and its TGK, so that every member derives the same keys; both sides
+then use the group's CSB ID and RAND, never the member's RAND (§3.4, §3.6).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from cryptography import x509
@@ -85,6 +89,7 @@ from mikey.session import CryptoSession, CryptoSessionBundle, TrafficKey
 from mikey.srtp.policy import AES_CM_128_HMAC_SHA1_80, SrtpPolicy
 from mikey.srtp.security_policy import srtp_policy_from_sp
 from mikey.wire.basic import IdPayload, RandPayload, TimestampPayload
+from mikey.wire.extension import CsbId, GeneralExtensionPayload
 from mikey.wire.header import CommonHeader, SrtpIdMap
 from mikey.wire.kemac import KemacPayload, KeyDataSubPayload, SpiValidity
 from mikey.wire.message import Message, decode_message, decode_sub_payloads
@@ -92,7 +97,7 @@ from mikey.wire.payload import Payload
 from mikey.wire.policy import SecurityPolicyPayload
 from mikey.wire.publickey import EnvelopePayload
 
-__all__ = ["RsaRInitiator", "RsaRResponder"]
+__all__ = ["RsaRGroup", "RsaRInitiator", "RsaRResponder"]
 
 _SRTP_KEY_TYPES = (KeyDataType.TGK, KeyDataType.TGK_SALT, KeyDataType.TEK, KeyDataType.TEK_SALT)
 
@@ -177,10 +182,9 @@ class RsaRInitiator(RoundTripInitiator):
         self, sessions: Sequence[CryptoSessionSpec] = (CryptoSessionSpec(),), *, now: datetime
     ) -> bytes:
         """The I_MESSAGE asking for keys for ``sessions`` (one per SRTP stream; SSRC 0
-        for the Responder's streams, §6.1.1), offering their policies. Pass the answer to
+        for the Responder's streams, §6.1.1), offering their policies; no sessions asks a
+        group key server for the group's (§3.2, §3.4). Pass the answer to
         ``receive_response``."""
-        if not sessions:
-            raise MikeyValueError("RSA-R asks for keys for at least one crypto session")
         new_sessions = crypto_sessions(sessions)
         csb_id = self._new_csb_id()
         t = TimestampPayload.at(now, self.ts_type)
@@ -227,12 +231,19 @@ class RsaRInitiator(RoundTripInitiator):
         request = self._request_for(message, data)
         assert isinstance(request, _Request)
         rand_payload = message.get(RandPayload)
-        if (rand_payload is None) == (request.rand is None):
+        group_csb_id = _group_csb_id(message)
+        if group_csb_id is not None:  # §3.6: group mode; the group's CSB ID and RAND count
+            if rand_payload is None:
+                raise MikeyProtocolError("a group R_MESSAGE carries the group's RAND (§3.5)")
+            rand, csb_id = rand_payload.rand, group_csb_id
+        elif (rand_payload is None) == (request.rand is None):
             raise MikeyProtocolError(
                 "exactly one of the I_MESSAGE and the R_MESSAGE carries RAND (§3.7)"
             )
-        rand = request.rand if rand_payload is None else rand_payload.rand
-        assert rand is not None
+        else:
+            chosen_rand = request.rand if rand_payload is None else rand_payload.rand
+            assert chosen_rand is not None  # exactly one side sent it
+            rand, csb_id = chosen_rand, header.csb_id
         ids = id_data(message)
         id_r = ids[-1] if ids else request.sent_ids[1]
         chain = peer_chain(message, id_r or None, self.known_peer_certificates)
@@ -241,12 +252,12 @@ class RsaRInitiator(RoundTripInitiator):
         verify_message(
             message, chain[0], self.s_types, hash_funcs=self.signature_hashes, trailer=trailer
         )
-        inner = _open_kemac(message, self.private_key, rand=rand)
+        inner = _open_kemac(message, self.private_key, csb_id=csb_id, rand=rand)
         self._check_responder(chain[0], inner, id_r)
         sessions = self._sessions(message, request)
         traffic_key = _traffic_key(inner[1:])
         bundle = CryptoSessionBundle(
-            csb_id=header.csb_id,
+            csb_id=csb_id,
             rand=rand,
             prf_func=header.prf_func,
             traffic_key=traffic_key,
@@ -256,7 +267,7 @@ class RsaRInitiator(RoundTripInitiator):
         )
         for session in sessions:
             bundle.check_keys(session.cs_id)
-        self._settle(request, data, bundle)
+        self._settle(request, data, bundle, csb_id=header.csb_id)
         return bundle
 
     def _check_responder(
@@ -278,8 +289,13 @@ class RsaRInitiator(RoundTripInitiator):
         """The crypto sessions the Responder settled: ours, with its SSRCs filled in and
         the policies it chose among those offered (§3.6, §3.7)."""
         cs_map = message.header.cs_id_map
-        if not isinstance(cs_map, SrtpIdMap) or len(cs_map.entries) != len(request.sessions):
+        group = not request.sessions  # §3.2: the group's crypto sessions, as given
+        if not isinstance(cs_map, SrtpIdMap) or (
+            not group and len(cs_map.entries) != len(request.sessions)
+        ):
             raise MikeyProtocolError("the R_MESSAGE does not map the crypto sessions we sent")
+        if group:
+            return _group_sessions(message, cs_map)
         chosen = _sp_bytes(message)
         policies: dict[int, SrtpPolicy] = {}
         for sp in message.get_all(SecurityPolicyPayload):
@@ -312,9 +328,75 @@ class RsaRInitiator(RoundTripInitiator):
         return sessions
 
 
-def _open_kemac(message: Message, key: rsa.RSAPrivateKey, *, rand: bytes) -> tuple[Payload, ...]:
+def _group_csb_id(message: Message) -> int | None:
+    """The group's CSB ID of a General Extension CSB_ID (§3.6), if the message has one."""
+    for payload in message.get_all(GeneralExtensionPayload):
+        content = payload.content
+        if isinstance(content, CsbId):
+            return content.csb_id
+    return None
+
+
+def _group_sessions(message: Message, cs_map: SrtpIdMap) -> list[CryptoSession]:
+    """The crypto sessions a group key server gave, with the policies it sent (§3.2)."""
+    policies = {
+        sp.policy_no: srtp_policy_from_sp(sp) for sp in message.get_all(SecurityPolicyPayload)
+    }
+    sessions = []
+    for index, entry in enumerate(cs_map.entries):
+        policy = policies.get(entry.policy_no)
+        if policy is None:
+            raise MikeyProtocolError(f"group CS {index + 1} has no SP {entry.policy_no}")
+        sessions.append(
+            CryptoSession(
+                cs_id=index + 1,
+                policy_no=entry.policy_no,
+                ssrc=entry.ssrc,
+                roc=entry.roc,
+                policy=policy,
+            )
+        )
+    return sessions
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RsaRGroup:
+    """The keys a group key server gives every member who asks (RFC 4738 §3.2): one CSB
+    ID, RAND, set of crypto sessions (the group's streams and their senders' SSRCs) and
+    TGK. Make one with ``create`` and give it to an ``RsaRResponder``."""
+
+    csb_id: int
+    rand: bytes = field(repr=False)
+    crypto_sessions: tuple[CryptoSession, ...]
+    traffic_key: TrafficKey
+
+    @classmethod
+    def create(
+        cls,
+        sessions: Sequence[CryptoSessionSpec],
+        *,
+        profile: InteropProfile = RFC3830,
+        encr_alg: EncrAlg = EncrAlg.AES_CM_128,
+        rng: Callable[[int], bytes] = os.urandom,
+    ) -> RsaRGroup:
+        """A fresh group for ``sessions``: its CSB ID, RAND and TGK drawn from ``rng``."""
+        if not sessions:
+            raise MikeyValueError("a group has at least one crypto session")
+        crypto = crypto_sessions(sessions)
+        return cls(
+            csb_id=int.from_bytes(rng(4)) or 1,
+            rand=rng(RAND_LENGTH),
+            crypto_sessions=tuple(crypto),
+            traffic_key=new_traffic_key(profile, encr_alg, crypto, 0, rng),
+        )
+
+
+def _open_kemac(
+    message: Message, key: rsa.RSAPrivateKey, *, csb_id: int, rand: bytes
+) -> tuple[Payload, ...]:
     """The KEMAC's sub-payloads, decrypted with the keys from the envelope (PKE) once
-    the MAC over the KEMAC payload checks out (RFC 3830 §5.2)."""
+    the MAC over the KEMAC payload checks out (RFC 3830 §5.2); ``csb_id`` and ``rand``
+    are those the keys derive from (the group's in group mode, §3.6)."""
     kemac = message.get(KemacPayload)
     envelope = message.get(EnvelopePayload)
     if kemac is None or envelope is None:  # the wire rules require both; defensive
@@ -325,7 +407,7 @@ def _open_kemac(message: Message, key: rsa.RSAPrivateKey, *, rand: bytes) -> tup
     header = message.header
     keys = message_keys(
         envelope_key,
-        csb_id=header.csb_id,
+        csb_id=csb_id,
         rand=rand,
         encr_alg=kemac.encr_alg,
         mac_alg=kemac.mac_alg,
@@ -335,11 +417,7 @@ def _open_kemac(message: Message, key: rsa.RSAPrivateKey, *, rand: bytes) -> tup
     timestamp = message.get(TimestampPayload)
     assert timestamp is not None
     plaintext = decrypt_key_data(
-        kemac.encr_data,
-        encr_alg=kemac.encr_alg,
-        keys=keys,
-        csb_id=header.csb_id,
-        timestamp=timestamp,
+        kemac.encr_data, encr_alg=kemac.encr_alg, keys=keys, csb_id=csb_id, timestamp=timestamp
     )
     return decode_sub_payloads(plaintext, first=PayloadType.ID)
 
@@ -388,6 +466,7 @@ class RsaRResponder(RoundTripResponder):
         prf_funcs: Iterable[PrfFunc] = (PrfFunc.MIKEY_1, PrfFunc.PRF_HMAC_SHA_256),
         accept_policy: Callable[[SrtpPolicy], bool] = default_policy_acceptance,
         default_policy: SrtpPolicy = AES_CM_128_HMAC_SHA1_80,
+        group: RsaRGroup | None = None,
         replay_cache: ReplayCache | None = None,
         profile: InteropProfile = RFC3830,
         id_type: IdType = IdType.URI,
@@ -423,6 +502,7 @@ class RsaRResponder(RoundTripResponder):
         self.encr_alg = encr_alg
         self.mac_alg = mac_alg
         self.default_policy = default_policy
+        self.group = group
         self._cert_payloads = cert_payloads(self.certificates)
 
     def _process(
@@ -448,12 +528,19 @@ class RsaRResponder(RoundTripResponder):
             raise MikeyIdentityError(f"IDr {id_r!r} is not this Responder")
         key = (replay_peer, header.csb_id)
         self._check_prf_and_room(message, key)
-        sessions, chosen = self._sessions(message)
         rand_payload = message.get(RandPayload)
-        rand = rand_payload.rand if rand_payload is not None else self._rng(RAND_LENGTH)
-        traffic_key = new_traffic_key(self.profile, self.encr_alg, sessions, 0, self._rng)
+        group = self.group
+        if group is not None:  # §3.2: the group's keys, whatever the member offered
+            sessions = [dataclasses.replace(s) for s in group.crypto_sessions]
+            chosen = _policy_payloads(sessions, self.profile)
+            csb_id, rand, traffic_key = group.csb_id, group.rand, group.traffic_key
+        else:
+            sessions, chosen = self._sessions(message)
+            csb_id = header.csb_id
+            rand = rand_payload.rand if rand_payload is not None else self._rng(RAND_LENGTH)
+            traffic_key = new_traffic_key(self.profile, self.encr_alg, sessions, 0, self._rng)
         bundle = CryptoSessionBundle(
-            csb_id=header.csb_id,
+            csb_id=csb_id,
             rand=rand,
             prf_func=header.prf_func,
             traffic_key=traffic_key,
@@ -467,7 +554,7 @@ class RsaRResponder(RoundTripResponder):
             bundle,
             chosen,
             initiator_key,
-            send_rand=rand_payload is None,
+            send_rand=group is not None or rand_payload is None,
             trailer_ids=(id_i or b"", self.identity),
         )
         self._keep(entry, key, bundle)
@@ -526,7 +613,9 @@ class RsaRResponder(RoundTripResponder):
         send_rand: bool,
         trailer_ids: tuple[bytes, bytes],
     ) -> bytes:
-        """R_MESSAGE = HDR, T, [RAND], [IDr|CERTr], [SP], KEMAC, PKE, SIGNr (§3.6)."""
+        """R_MESSAGE = HDR, [GenExt(CSB_ID)], T, [RAND], [IDr|CERTr], [SP], KEMAC, PKE,
+        SIGNr (§3.6): the HDR keeps the request's CSB ID; a group answer names the
+        group's in the General Extension."""
         t = request.get(TimestampPayload)
         assert t is not None
         envelope_key = self._rng(ENVELOPE_KEY_LENGTH)
@@ -543,7 +632,10 @@ class RsaRResponder(RoundTripResponder):
         kemac = kemac_payload(
             inner, keys, encr_alg=self.encr_alg, mac_alg=self.mac_alg, csb_id=bundle.csb_id, t=t
         )
-        payloads: list[Payload] = [t]
+        payloads: list[Payload] = []
+        if self.group is not None:
+            payloads.append(GeneralExtensionPayload.from_content(CsbId(csb_id=bundle.csb_id)))
+        payloads.append(t)
         if send_rand:
             payloads.append(RandPayload(rand=bundle.rand))
         payloads.append(IdPayload(id_type=self.id_type, data=self.identity))
@@ -554,7 +646,7 @@ class RsaRResponder(RoundTripResponder):
         payloads.append(signature_placeholder(self.private_key, self.s_type))
         header = CommonHeader(
             data_type=DataType.RSA_R_R_MSG,
-            csb_id=bundle.csb_id,
+            csb_id=request.header.csb_id,
             cs_id_map=_srtp_id_map(bundle.crypto_sessions),
             prf_func=bundle.prf_func,
         )
