@@ -128,13 +128,11 @@ def test_the_whole_life_of_a_certificate(store: Path, tmp_path: Path) -> None:
 
     ok(store, "export", alice["serial"], "--out", str(tmp_path / "chain.pem"))
     chain = x509.load_pem_x509_certificates((tmp_path / "chain.pem").read_bytes())
-    assert [c.subject.rfc4514_string() for c in chain] == [
-        "CN=alice",
-        "CN=Test Issuing",
-        "CN=Test Root",
-    ]
-    (tmp_path / "root.pem").write_bytes(chain[2].public_bytes(serialization.Encoding.PEM))
+    assert [c.subject.rfc4514_string() for c in chain] == ["CN=alice", "CN=Test Issuing"]
+    ok(store, "export", "--ca", "root", "--out", str(tmp_path / "root.pem"))
     (tmp_path / "issuing.pem").write_bytes(chain[1].public_bytes(serialization.Encoding.PEM))
+    chain.append(x509.load_pem_x509_certificate((tmp_path / "root.pem").read_bytes()))
+    assert chain[2].subject.rfc4514_string() == "CN=Test Root"
     # openssl, an independent verifier, sees the revocation in our CRL.
     verdict = subprocess.run(
         [
@@ -201,7 +199,7 @@ def test_the_whole_life_of_a_certificate(store: Path, tmp_path: Path) -> None:
         text=True,
         check=True,
     )
-    assert p12.stdout.count("BEGIN CERTIFICATE") == 3
+    assert p12.stdout.count("BEGIN CERTIFICATE") == 2  # alice and the issuing CA
 
     renewed = ok(store, "renew", bob["serial"], "--passphrase-env", "CA_PASS")
     new = x509.load_pem_x509_certificate(renewed["certificate"].encode())
@@ -346,9 +344,7 @@ def test_ocsp_serve_answers_verify_and_openssl(tmp_path: Path) -> None:
         "--passphrase-env",
         "CA_PASS",
     )
-    ok(store, "export", leaf["serial"], "--out", str(tmp_path / "chain.pem"))
-    chain = x509.load_pem_x509_certificates((tmp_path / "chain.pem").read_bytes())
-    (tmp_path / "root.pem").write_bytes(chain[-1].public_bytes(serialization.Encoding.PEM))
+    ok(store, "export", "--ca", "root", "--out", str(tmp_path / "root.pem"))
     mikey = Path(sys.executable).with_name("mikey")
     server = subprocess.Popen(
         [

@@ -468,8 +468,13 @@ def _plain_name(name: x509.GeneralName) -> str:
 
 @pki_app.command()
 def export(
-    serial: Annotated[str, typer.Argument(help="Serial number (hex) of the certificate.")],
+    serial: Annotated[
+        str | None, typer.Argument(help="Serial number (hex) of the certificate.")
+    ] = None,
     *,
+    ca: Annotated[
+        str | None, typer.Option("--ca", help="Instead: the certificate of this CA.")
+    ] = None,
     out: Annotated[Path, typer.Option("--out", help="The file to write.")],
     fmt: Annotated[str, typer.Option("--format", help="pem (with chain), der or p12.")] = "pem",
     key: Annotated[
@@ -484,18 +489,26 @@ def export(
     store: _STORE = None,
     as_json: _JSON = False,
 ) -> None:
-    """Export a certificate as PEM (with its chain up to the root), DER, or PKCS#12
-    (with its private key, encrypted under the key's passphrase)."""
+    """Export a certificate as PEM (followed by the CAs between it and the root, the
+    chain a peer sends; the root, a trust anchor, is exported on its own with --ca), DER,
+    or PKCS#12 (with its private key, encrypted under the key's passphrase)."""
     if fmt not in ("pem", "der", "p12"):
         fail(f"--format {fmt!r}: use pem, der or p12", 2, as_json=as_json)
-    number = _serial(serial, as_json=as_json)
+    if (serial is None) == (ca is None):
+        fail("give a serial number or --ca NAME", 2, as_json=as_json)
     with _store(store, as_json=as_json) as pki:
         try:
-            stored = pki.get_certificate(number)
-            chain = _chain(pki, stored.issuer)
+            if ca is not None:
+                stored_ca = pki.get_ca(ca)
+                certificate, chain = stored_ca.certificate, _chain(pki, stored_ca.parent)
+                number = certificate.serial_number
+            else:
+                number = _serial(serial or "", as_json=as_json)
+                stored = pki.get_certificate(number)
+                certificate, chain = stored.certificate, _chain(pki, stored.issuer)
         except MikeyError as exc:
             fail(str(exc), 1, as_json=as_json)
-    certificate = stored.certificate
+    chain = chain[:-1]  # without the root: relying parties hold it already
     if fmt == "pem":
         data = pem([certificate, *chain])
     elif fmt == "der":
@@ -525,10 +538,10 @@ def export(
     )
 
 
-def _chain(pki: PkiStore, issuer: str) -> list[x509.Certificate]:
+def _chain(pki: PkiStore, issuer: str | None) -> list[x509.Certificate]:
     """The issuing CA's certificate and its ancestors', up to the root."""
     chain = []
-    name: str | None = issuer
+    name = issuer
     while name is not None:
         ca = pki.get_ca(name)
         chain.append(ca.certificate)
