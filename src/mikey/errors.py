@@ -10,6 +10,7 @@ from mikey.registry import ErrorNo
 
 __all__ = [
     "MikeyAuthenticationError",
+    "MikeyBiddingDownError",
     "MikeyError",
     "MikeyIdentityError",
     "MikeyInvalidCertError",
@@ -19,6 +20,7 @@ __all__ = [
     "MikeyInvalidHashError",
     "MikeyInvalidMacAlgError",
     "MikeyInvalidPrfError",
+    "MikeyKeyManagementError",
     "MikeyParseError",
     "MikeyPeerError",
     "MikeyPkiError",
@@ -26,7 +28,10 @@ __all__ = [
     "MikeyPolicyParamError",
     "MikeyProtocolError",
     "MikeyReplayError",
+    "MikeySdpError",
+    "MikeySignatureError",
     "MikeySrtpError",
+    "MikeyStructuredFieldError",
     "MikeyTimestampError",
     "MikeyTwoTimePadError",
     "MikeyUnsupportedAlgorithmError",
@@ -192,3 +197,82 @@ class MikeyInvalidCertError(MikeyError):
 class MikeyTwoTimePadError(MikeyProtocolError):
     """Two parties would encrypt under the same key with the same SSRC: a forked request
     answered by several Responders that chose one SSRC (RFC 5197 §5.2)."""
+
+
+class MikeySignatureError(MikeyError):
+    """An HTTP message signature (RFC 9421) or a content digest (RFC 9530) cannot be made or
+    does not verify.
+
+    ``reason`` says why, as a value of ``mikey.apiauth.SignatureFailure`` ("missing",
+    "malformed", "unknown key", "bad signature", "expired", "too old", "component missing",
+    "digest mismatch", …), so that a server can count and log failures by kind; ``label``
+    names the signature (RFC 9421 §4) when one was chosen. ``http_status`` is a server's
+    answer: 401, the request lacks valid authentication (RFC 9110 §15.5.2).
+    """
+
+    http_status = 401
+
+    def __init__(self, message: str, *, reason: str, label: str | None = None) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.label = label
+
+
+class MikeyStructuredFieldError(MikeySignatureError, ValueError):
+    """A field value is not a structured field (RFC 8941 §4.2), or not the structure its RFC
+    asks for: Signature-Input, Signature and Accept-Signature (RFC 9421 §4.1, §4.2, §5.1), a
+    component identifier (§2), Content-Digest (RFC 9530 §2). ``field`` names the field and
+    ``offset`` the character where parsing stopped, when there is one. The reason is always
+    "malformed", and a server answers 400 (RFC 9110 §15.5.1).
+    """
+
+    http_status = 400
+
+    def __init__(
+        self, what: str, *, field: str, offset: int | None = None, label: str | None = None
+    ) -> None:
+        where = field if offset is None else f"{field} at character {offset}"
+        super().__init__(f"{where}: {what}", reason="malformed", label=label)
+        self.what = what
+        self.field = field
+        self.offset = offset
+
+
+class MikeySdpError(MikeyError, ValueError):
+    """Text is not a valid SDP session description (RFC 8866 §5, §9), an ``a=key-mgmt``
+    attribute (RFC 4567 §3.1) or an RTSP ``KeyMgmt`` header (RFC 4567 §3.2).
+
+    ``line`` is the 1-based line of the description (or 1 for a header value) where the
+    fault was found, when there is one.
+    """
+
+    def __init__(self, what: str, *, line: int | None = None) -> None:
+        super().__init__(what if line is None else f"SDP line {line}: {what}")
+        self.what = what
+        self.line = line
+
+
+class MikeyBiddingDownError(MikeyProtocolError):
+    """The SDP IDs a MIKEY message authenticates do not list the key management protocols
+    the SDP offers: an attacker may have removed offers (RFC 4567 §4.1.4, §7)."""
+
+
+class MikeyKeyManagementError(MikeyError):
+    """The key management of an offer or answer failed as a whole (RFC 4567 §4.1.1-§4.1.2).
+
+    The session is aborted: a SIP answerer sends ``sip_status`` 488 Not Acceptable Here, an
+    RTSP server ``rtsp_status`` 463 Key management failure (RFC 4567 §3.2). ``reply`` is
+    the Responder's MIKEY error message, if it made one, and ``answer_sdp`` an SDP answer
+    carrying it (RFC 4567 §4.1.2: the answer SHOULD include the cause of failure); the
+    failure itself is the exception's ``__cause__``.
+    """
+
+    sip_status = 488
+    rtsp_status = 463
+
+    def __init__(
+        self, message: str, *, reply: bytes | None = None, answer_sdp: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.reply = reply
+        self.answer_sdp = answer_sdp
