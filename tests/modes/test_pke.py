@@ -254,3 +254,22 @@ def test_signature_hashes_are_agreed_per_peer(pki: Pki) -> None:
     assert refusal(pki, message) == (ErrorNo.AUTH_FAILURE, False)
     both = (HashFunc.SHA_256, HashFunc.SHA_1)
     assert responder(pki, signature_hashes=both).receive(message, now=NOW).accepted
+
+
+def test_an_initiator_with_a_trust_store_checks_the_responders_certificate(pki: Pki) -> None:
+    """§4.3.1: the envelope key is sealed only to a certificate the Initiator trusts."""
+    from mikey.errors import MikeyInvalidCertError
+
+    good = initiator(pki, trust=pki.trust(), peer_chain=pki.bob.chain[1:])
+    assert responder(pki).receive(good.initiate(now=NOW)[0], now=NOW).accepted
+    revoked = Revocation(
+        serial_number=pki.bob.chain[0].serial_number,
+        revoked_at=NOW - timedelta(hours=1),
+        reason=x509.ReasonFlags.key_compromise,
+    )
+    careful = initiator(pki, trust=pki.trust(revoked), peer_chain=pki.bob.chain[1:])
+    with pytest.raises(MikeyInvalidCertError, match="revoked"):
+        careful.initiate(now=NOW)
+    stranger = initiator(pki, peer_certificate=pki.stranger.chain[0], trust=pki.trust())
+    with pytest.raises(MikeyInvalidCertError):
+        stranger.initiate(now=NOW)

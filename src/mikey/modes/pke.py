@@ -102,7 +102,9 @@ class PkeInitiator(Initiator):
     has it); ``peer_certificate`` is the Responder's, which the envelope key is encrypted
     to and CHASH names (with ``chash``, or None to leave CHASH out). ``identity`` is
     required: IDi travels inside the KEMAC (§3.2). ``cache`` asks the Responder to keep
-    the envelope key for pre-shared key updates (§4.5).
+    the envelope key for pre-shared key updates (§4.5). With ``trust``, the Responder's
+    certificate (with ``peer_chain``, its intermediates) is validated each time before an
+    envelope key is sealed to it (§4.3.1); without, the caller vouches for it.
     """
 
     method = "public-key envelope"
@@ -115,6 +117,8 @@ class PkeInitiator(Initiator):
         peer_certificate: x509.Certificate,
         identity: bytes,
         peer_identity: bytes | None = None,
+        trust: CertificateTrust | None = None,
+        peer_chain: Sequence[x509.Certificate] = (),
         s_type: SType = SType.RSA_PKCS1_1_5,
         signature_hash: HashFunc = DEFAULT_SIGNATURE_HASH,
         chash: HashFunc | None = HashFunc.SHA_1,
@@ -147,6 +151,8 @@ class PkeInitiator(Initiator):
         self.private_key = private_key
         self.certificates = tuple(certificates)
         self.peer_certificate = peer_certificate
+        self.trust = trust
+        self.peer_chain = tuple(peer_chain)
         self.peer_key = rsa_public_key(peer_certificate)
         self.s_type = s_type
         self.signature_hash = signature_hash
@@ -182,7 +188,7 @@ class PkeInitiator(Initiator):
             verify=verify,
             initial=initial,
             traffic_key=traffic_key,
-            peer=(self.peer_key, self._chash_payload, self.peer_identity),
+            peer=(self.peer_certificate, self._chash_payload, self.peer_identity, self.peer_chain),
         )
         if self.cache != CacheIndicator.NO_CACHE:
             self._envelope_keys[bundle.csb_id] = envelope_key
@@ -195,16 +201,17 @@ class PkeInitiator(Initiator):
         peer_certificate: x509.Certificate,
         now: datetime,
         peer_identity: bytes | None = None,
+        peer_chain: Sequence[x509.Certificate] = (),
     ) -> bytes:
         """Group keying: an I_MESSAGE giving another member the CSB ID, RAND, crypto
         sessions and traffic key of ``bundle`` (one the Initiator established), under an
-        envelope key of its own encrypted to that member's certificate, so that every
-        member derives the same TEKs (RFC 3830 §1, §3.2; RFC 5197 §5.4). Members do not
-        answer (no V), and nothing is cached for them.
+        envelope key of its own encrypted to that member's certificate (validated with
+        ``peer_chain`` when this Initiator has a ``trust``), so that every member derives
+        the same TEKs (RFC 3830 §1, §3.2; RFC 5197 §5.4). Members do not answer (no V),
+        and nothing is cached for them.
         """
         if self.bundles.get(bundle.csb_id) is not bundle:
             raise MikeyValueError(f"CSB {bundle.csb_id:#010x} is not established by this side")
-        peer_key = rsa_public_key(peer_certificate)
         chash = None if self.chash is None else cert_hash_payload(peer_certificate, self.chash)
         data, _, _ = self._build(
             bundle,
@@ -212,7 +219,7 @@ class PkeInitiator(Initiator):
             verify=False,
             initial=True,
             traffic_key=bundle.traffic_key,
-            peer=(peer_key, chash, peer_identity),
+            peer=(peer_certificate, chash, peer_identity, peer_chain),
             cache=CacheIndicator.NO_CACHE,
         )
         return data
@@ -225,12 +232,20 @@ class PkeInitiator(Initiator):
         verify: bool,
         initial: bool,
         traffic_key: TrafficKey | None,
-        peer: tuple[rsa.RSAPublicKey, CertHashPayload | None, bytes | None],
+        peer: tuple[
+            x509.Certificate, CertHashPayload | None, bytes | None, Sequence[x509.Certificate]
+        ],
         cache: CacheIndicator | None = None,
     ) -> tuple[bytes, _Pending, bytes]:
-        """A public-key I_MESSAGE to ``peer`` (its key, CHASH and IDr), with the
-        envelope key drawn for it."""
-        peer_key, chash, peer_identity = peer
+        """A public-key I_MESSAGE to ``peer`` (its certificate, CHASH, IDr and the
+        intermediates to validate its certificate with), with the envelope key drawn for
+        it."""
+        recipient, chash, peer_identity, chain = peer
+        if self.trust is not None:  # never seal an envelope to a certificate not trusted
+            trusted(self.trust, [recipient, *chain], now)
+        peer_key = (
+            self.peer_key if recipient is self.peer_certificate else rsa_public_key(recipient)
+        )
         t = self._next_timestamp(now)
         envelope_key = self._rng(ENVELOPE_KEY_LENGTH)
         keys = self._keys(envelope_key, bundle)
