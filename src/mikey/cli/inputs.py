@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from typing import Literal, get_args
 
 from mikey.errors import MikeyError
+from mikey.signalling.keymgmt import MIKEY
+from mikey.signalling.rtsp import keymgmt_spec_params
 
 __all__ = ["FORMATS", "Found", "InputError", "InputFormat", "find_messages"]
 
@@ -48,7 +50,6 @@ _SDP_LINE = re.compile(r"[a-z]=")
 _KEY_MGMT = re.compile(r"(?:a=)?key-mgmt:\s*(\S+)\s*(.*)", re.IGNORECASE)
 _MEDIA = re.compile(r"m=(\S+)")
 _KEYMGMT_HEADER = re.compile(r"\s*keymgmt\s*:(.*)", re.IGNORECASE)
-_NEXT_SPEC = re.compile(r",\s*(?=prot\s*=)", re.IGNORECASE)
 _HEX_SEPARATORS = re.compile(r"0x|\\x|[\s:,]", re.IGNORECASE)
 _HEX_DIGITS = re.compile(r"[0-9a-fA-F]*")
 
@@ -102,7 +103,7 @@ def _from_sdp(lines: list[str]) -> tuple[list[tuple[int, Found]], list[str]]:
         if not (match := _KEY_MGMT.match(line)):
             continue
         protocol, data = match.groups()
-        if protocol.lower() != "mikey":
+        if protocol.lower() != MIKEY:
             others.append(protocol)
             continue
         number = index
@@ -128,16 +129,6 @@ def _unfold(lines: list[str]) -> list[tuple[int, str]]:
     return logical
 
 
-def _spec_params(spec: str) -> dict[str, str]:
-    """``prot=mikey; uri="…"; data="…"`` as a dict; values unquoted (RFC 4567 §3.2)."""
-    params: dict[str, str] = {}
-    for part in spec.split(";"):
-        key, sep, value = part.partition("=")
-        if sep:
-            params[key.strip().lower()] = value.strip().strip('"').strip()
-    return params
-
-
 def _from_rtsp(lines: list[str]) -> list[tuple[int, Found]]:
     """Key management specs with ``prot=mikey`` of ``KeyMgmt`` headers or bare values."""
     found: list[tuple[int, Found]] = []
@@ -154,9 +145,8 @@ def _from_rtsp(lines: list[str]) -> list[tuple[int, Found]]:
         while line.count('"') % 2 and index < len(logical):
             line += logical[index][1]
             index += 1
-        for spec in _NEXT_SPEC.split(line):
-            params = _spec_params(spec)
-            if params.get("prot", "").lower() != "mikey":
+        for params in keymgmt_spec_params(line):
+            if params.get("prot", "").lower() != MIKEY:
                 continue
             where = f"KeyMgmt line {number}"
             if uri := params.get("uri"):
