@@ -136,3 +136,27 @@ def test_offer_errors() -> None:
         oa.offer(made.sdp, PskInitiator(psk=PSK), now=NOW)
     with pytest.raises(MikeyValueError, match="media descriptions"):
         oa.answer(OFFER, local=LOCAL.with_media(LOCAL.media[:1]), now=NOW)
+
+
+def test_our_offer_authenticates_its_sdp_ids_against_bidding_down() -> None:
+    """RFC 4567 §4.1.4: with another key management protocol offered beside MIKEY, the
+    MIKEY message lists both (SDP IDs, under its MAC); stripping the other one on the
+    way is detected, and the untouched offer is answered."""
+    from mikey.signalling import KeyMgmt
+    from mikey.wire.extension import GeneralExtensionPayload, SdpIds
+    from mikey.wire.message import decode_message
+
+    with_other = OFFER.with_attributes([Attribute("key-mgmt", "kmp2 AQID")])
+    made = oa.offer(with_other, PskInitiator(psk=PSK), now=NOW)
+    mikey = [KeyMgmt.from_attribute(a) for a in made.sdp.attributes("key-mgmt")]
+    assert [k.protocol for k in mikey] == ["kmp2", "mikey"]
+    ext = decode_message(mikey[1].data).get(GeneralExtensionPayload)
+    assert ext is not None and ext.content == SdpIds(ids=("kmp2", "mikey"))
+    answered = oa.answer(made.sdp, PskResponder(psk=PSK), local=LOCAL, now=NOW)
+    assert answered.bundles
+    stripped = made.sdp.without_attributes("key-mgmt").with_attributes(
+        [made.sdp.attributes("key-mgmt")[1]]
+    )
+    with pytest.raises(MikeyKeyManagementError) as caught:
+        oa.answer(stripped, PskResponder(psk=PSK), local=LOCAL, now=NOW)
+    assert isinstance(caught.value.__cause__, MikeyBiddingDownError)

@@ -366,9 +366,11 @@ class Initiator:
         verify: bool,
         initial: bool,
         traffic_key: TrafficKey | None,
+        extensions: Sequence[Payload] = (),
     ) -> tuple[bytes, _Pending]:
         """The I_MESSAGE for ``bundle`` (with RAND when ``initial``, carrying
-        ``traffic_key`` if any) and what its answer is checked with."""
+        ``traffic_key`` if any, and the General Extension payloads ``extensions`` under
+        its MAC or signature) and what its answer is checked with."""
         raise NotImplementedError
 
     def _key_data_payloads(self, traffic_key: TrafficKey | None) -> list[Payload]:
@@ -428,9 +430,11 @@ class Initiator:
         *,
         now: datetime,
         verify: bool = False,
+        extensions: Sequence[Payload] = (),
     ) -> tuple[bytes, CryptoSessionBundle]:
         """Start a new CSB for ``sessions`` (one per SRTP stream): the I_MESSAGE and the
-        bundle it establishes.
+        bundle it establishes. ``extensions`` are General Extension payloads to carry,
+        authenticated (RFC 3830 §6.15; the SDP IDs of RFC 4567 §4.1.4).
 
         With ``verify`` the HDR asks for a verification message; pass the answer to
         ``receive_response``. Without it the bundle is in force as soon as it is sent.
@@ -448,7 +452,12 @@ class Initiator:
             responder_id=self.peer_identity,
         )
         data, pending = self._message(
-            bundle, now=now, verify=verify, initial=True, traffic_key=traffic_key
+            bundle,
+            now=now,
+            verify=verify,
+            initial=True,
+            traffic_key=traffic_key,
+            extensions=extensions,
         )
         if verify:
             self._pending[csb_id] = pending

@@ -175,12 +175,20 @@ class PkeInitiator(Initiator):
         verify: bool,
         initial: bool,
         traffic_key: TrafficKey | None,
+        extensions: Sequence[Payload] = (),
     ) -> tuple[bytes, _Pending]:
         cached = None if initial else self._envelope_keys.get(bundle.csb_id)
         if cached is not None:  # §4.5: a pre-shared key message under the envelope key
             keys = self._keys(cached, bundle)
             return psk_message(
-                self, bundle, keys, now=now, verify=verify, initial=False, traffic_key=traffic_key
+                self,
+                bundle,
+                keys,
+                now=now,
+                verify=verify,
+                initial=False,
+                traffic_key=traffic_key,
+                extensions=extensions,
             )
         data, pending, envelope_key = self._build(
             bundle,
@@ -189,6 +197,7 @@ class PkeInitiator(Initiator):
             initial=initial,
             traffic_key=traffic_key,
             peer=(self.peer_certificate, self._chash_payload, self.peer_identity, self.peer_chain),
+            extensions=extensions,
         )
         if self.cache != CacheIndicator.NO_CACHE:
             self._envelope_keys[bundle.csb_id] = envelope_key
@@ -236,6 +245,7 @@ class PkeInitiator(Initiator):
             x509.Certificate, CertHashPayload | None, bytes | None, Sequence[x509.Certificate]
         ],
         cache: CacheIndicator | None = None,
+        extensions: Sequence[Payload] = (),
     ) -> tuple[bytes, _Pending, bytes]:
         """A public-key I_MESSAGE to ``peer`` (its certificate, CHASH, IDr and the
         intermediates to validate its certificate with), with the envelope key drawn for
@@ -257,6 +267,7 @@ class PkeInitiator(Initiator):
         if initial:
             payloads.append(RandPayload(rand=bundle.rand))
         payloads += ids
+        payloads += extensions
         payloads += self._cert_payloads
         payloads += _policy_payloads(bundle.crypto_sessions, self.profile)
         payloads.append(self._kemac(inner, keys, bundle, t))

@@ -144,10 +144,18 @@ class PskInitiator(Initiator):
         verify: bool,
         initial: bool,
         traffic_key: TrafficKey | None,
+        extensions: Sequence[Payload] = (),
     ) -> tuple[bytes, _Pending]:
         keys = self._keys(bundle.csb_id, bundle.rand)
         return psk_message(
-            self, bundle, keys, now=now, verify=verify, initial=initial, traffic_key=traffic_key
+            self,
+            bundle,
+            keys,
+            now=now,
+            verify=verify,
+            initial=initial,
+            traffic_key=traffic_key,
+            extensions=extensions,
         )
 
 
@@ -160,6 +168,7 @@ def psk_message(
     verify: bool,
     initial: bool,
     traffic_key: TrafficKey | None,
+    extensions: Sequence[Payload] = (),
 ) -> tuple[bytes, _Pending]:
     """A pre-shared key I_MESSAGE from ``initiator`` for ``bundle``, protected with
     ``keys``: those of a pre-shared key, or of a cached envelope key (§3.2, §4.5)."""
@@ -170,6 +179,7 @@ def psk_message(
     if initial:
         payloads.append(RandPayload(rand=bundle.rand))
     payloads += ids
+    payloads += extensions
     payloads += _policy_payloads(bundle.crypto_sessions, initiator.profile)
     payloads.append(kemac)
     header = initiator._header(DataType.PRE_SHARED, bundle, verify=verify)

@@ -50,6 +50,7 @@ from mikey.signalling.keymgmt import (
     check_sdp_ids,
     effective_key_mgmt,
     protocol_list,
+    sdp_ids_payload,
 )
 from mikey.signalling.sdp import Attribute, MediaDescription, SessionDescription
 from mikey.srtp.policy import AES_CM_128_HMAC_SHA1_80, SrtpPolicy
@@ -147,13 +148,12 @@ def offer(
         raise MikeyValueError("the SDP has no SRTP media (RTP/SAVP or RTP/SAVPF) to key")
     if initiator is None and not sdes_suites:
         raise MikeyValueError("offer MIKEY (an Initiator), SDES (sdes_suites), or both")
-    if any(
-        line.attribute is not None and line.attribute.name in (KEY_MGMT, CRYPTO)
-        for line in sdp.lines
-    ):
+    if any(line.attribute is not None and line.attribute.name == CRYPTO for line in sdp.lines):
+        raise MikeyValueError("the SDP already carries crypto attributes; offer SDES here")
+    if any(media.attributes(KEY_MGMT) for media in sdp.media):
         raise MikeyValueError(
-            "the SDP already carries key-mgmt or crypto attributes; offering MIKEY beside"
-            " other protocols needs SDP IDs the Initiators cannot send yet (RFC 4567 §4.1.4)"
+            "the SDP carries media-level key-mgmt attributes, which would override the"
+            " session-level MIKEY offer (RFC 4567 §3.1)"
         )
     bundle = None
     if initiator is not None:
@@ -169,7 +169,13 @@ def offer(
                 CryptoSessionSpec(policy=policy),
             )
         ]
-        data, bundle = initiator.initiate(specs, now=now, verify=verify)
+        # The SDP IDs: every key management protocol the offer carries at session level,
+        # ours last, authenticated by the MIKEY message against bidding-down (§4.1.4).
+        others, _ = effective_key_mgmt(sdp)
+        protocols = (*protocol_list(others), MIKEY)
+        data, bundle = initiator.initiate(
+            specs, now=now, verify=verify, extensions=[sdp_ids_payload(protocols)]
+        )
         sdp = sdp.with_attributes([KeyMgmt(MIKEY, data).to_attribute()])
     offers: dict[int, tuple[sdes.SdesCrypto, ...]] = {}
     media = list(sdp.media)
