@@ -25,10 +25,12 @@ succeeded (RFC 4567 §4.1.2). When the Responder made an error message, the exce
 carries it and an answer SDP holding it (§4.1.2: the answer SHOULD include the cause).
 
 **What is left to the caller.** Codecs, ports and addresses (the caller's SDP), which
-media it accepts, SIP itself. The Initiators do not yet take a General Extension to send,
-so ``offer`` cannot authenticate a protocol list and refuses to offer MIKEY beside other
-``key-mgmt`` protocols (RFC 4567 §4.1.4); ``answer`` checks the SDP IDs of what it
-receives (``mikey.signalling.keymgmt.check_sdp_ids``).
+media it accepts, SIP itself.
+
+**Bidding down** (RFC 4567 §4.1.4): ``offer`` puts an SDP IDs General Extension in the
+MIKEY message listing every session-level ``key-mgmt`` protocol, MIKEY last;
+``answer`` checks the SDP IDs of what it receives
+(``mikey.signalling.keymgmt.check_sdp_ids``).
 """
 
 from __future__ import annotations
