@@ -9,6 +9,10 @@ Content-Digest (RFC 9530), on pyca/cryptography.
   (§4).
 - ``accept``: Accept-Signature (§5).
 - ``digest``: Content-Digest (RFC 9530 §2).
+- ``keys``: API key pairs: generation, key ids, encrypted PEM, fingerprints.
+- ``replay``: nonce stores and ``verify_request``, RFC 9421 verification with replay
+  protection (§7.2.2).
+- ``pki_scheme``: the ``Authorization: PKI`` scheme (docs/pki-signature-scheme.md).
 
 Nothing here reads a clock, draws randomness or does I/O: the time, the keys (through a
 ``KeyResolver``) and the policy are arguments. Every failure is a ``MikeySignatureError``
@@ -48,7 +52,38 @@ from mikey.apiauth.digest import (
     verify_content_digest,
 )
 from mikey.apiauth.failure import SignatureFailure
+from mikey.apiauth.keys import (
+    KEY_ID_BYTES,
+    MIN_PASSPHRASE_LENGTH,
+    ApiKeyType,
+    KeyPair,
+    PrivateKey,
+    fingerprint,
+    generate_key_pair,
+    load_private_key_pem,
+    load_public_key_pem,
+    private_key_pem,
+    public_key_pem,
+    random_token,
+)
 from mikey.apiauth.message import Fields, HttpRequest, HttpResponse, TargetUri
+from mikey.apiauth.pki_scheme import (
+    DEFAULT_MAX_SKEW,
+    DEFAULT_PKI_HEADERS,
+    LARGE_BODY,
+    PkiVerified,
+    pki_canonical_json,
+    pki_digest,
+    pki_sign,
+    pki_verify,
+)
+from mikey.apiauth.replay import (
+    DEFAULT_MAX_NONCES,
+    MemoryNonceStore,
+    NonceStore,
+    remember_nonce,
+    verify_request,
+)
 from mikey.apiauth.signatures import (
     DEFAULT_CLOCK_SKEW,
     DEFAULT_MAX_AGE,
@@ -63,12 +98,19 @@ from mikey.apiauth.signatures import (
 __all__ = [
     "DEFAULT_CLOCK_SKEW",
     "DEFAULT_MAX_AGE",
+    "DEFAULT_MAX_NONCES",
+    "DEFAULT_MAX_SKEW",
+    "DEFAULT_PKI_HEADERS",
     "DERIVED_COMPONENTS",
     "DIGEST_ALGORITHMS",
+    "KEY_ID_BYTES",
     "KNOWN_FIELD_TYPES",
+    "LARGE_BODY",
     "MIN_HMAC_KEY_LENGTH",
+    "MIN_PASSPHRASE_LENGTH",
     "MIN_RSA_KEY_SIZE",
     "Algorithm",
+    "ApiKeyType",
     "ComponentId",
     "CreatedSignature",
     "FieldType",
@@ -76,7 +118,12 @@ __all__ = [
     "HttpMessage",
     "HttpRequest",
     "HttpResponse",
+    "KeyPair",
     "KeyResolver",
+    "MemoryNonceStore",
+    "NonceStore",
+    "PkiVerified",
+    "PrivateKey",
     "PublicKey",
     "SignatureFailure",
     "SignatureParameters",
@@ -91,11 +138,24 @@ __all__ = [
     "component_ids",
     "component_value",
     "content_digest",
+    "fingerprint",
+    "generate_key_pair",
+    "load_private_key_pem",
+    "load_public_key_pem",
     "parse_accept_signature",
+    "pki_canonical_json",
+    "pki_digest",
+    "pki_sign",
+    "pki_verify",
+    "private_key_pem",
+    "public_key_pem",
+    "random_token",
+    "remember_nonce",
     "sign",
     "sign_requested",
     "signature_base",
     "static_keys",
     "verify",
     "verify_content_digest",
+    "verify_request",
 ]

@@ -43,6 +43,11 @@ class SignatureFailure(StrEnum):
     component that does not apply to this kind of message."""
     DIGEST_MISMATCH = "digest mismatch"
     """The content does not match its Content-Digest (RFC 9530 §2, RFC 9421 §7.2.8)."""
+    REPLAYED = "replayed"
+    """The (key id, nonce) pair was seen before, within the freshness window."""
+    STORE_UNAVAILABLE = "nonce store unavailable"
+    """The nonce store cannot take the nonce (full, or its backend failed): refused, fail
+    closed (a server answers 503)."""
 
 
 def fail(reason: SignatureFailure, message: str, *, label: str | None = None) -> NoReturn:
