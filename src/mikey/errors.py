@@ -28,6 +28,7 @@ __all__ = [
     "MikeyPolicyParamError",
     "MikeyProtocolError",
     "MikeyReplayError",
+    "MikeyRtspError",
     "MikeySdpError",
     "MikeySignatureError",
     "MikeySrtpError",
@@ -276,3 +277,8 @@ class MikeyKeyManagementError(MikeyError):
         super().__init__(message)
         self.reply = reply
         self.answer_sdp = answer_sdp
+
+
+class MikeyRtspError(MikeyError):
+    """The RTSP exchange failed (RFC 2326): no connection, a timeout, a status other than
+    2xx, a response or SDP that does not parse, or no MIKEY to key the media with."""

@@ -246,5 +246,8 @@ def decode(
         raise typer.Exit(1)
 
 
+from mikey.cli import rtsp_receive  # noqa: E402, F401  (registers `mikey rtsp-receive`)
+
+
 def main() -> None:
     app()
