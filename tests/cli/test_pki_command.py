@@ -178,3 +178,13 @@ def test_bad_input_and_usage_are_one_clear_line(
     as_json = run("pki", argv[0], "--json", *argv[1:])
     assert as_json.exit_code == code
     assert message in json.loads(as_json.output)["error"]
+
+
+def test_a_missing_file_named_like_a_serial_creates_no_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("MIKEY_PKI_STORE", raising=False)
+    result = run("pki", "info", "cafe")
+    assert result.exit_code == 2 and "cannot read cafe" in result.output
+    assert list(tmp_path.iterdir()) == []

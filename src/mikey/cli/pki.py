@@ -11,6 +11,7 @@ chain, 2 bad usage (a file that cannot be read, an unknown option value).
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -116,7 +117,7 @@ def info(
     status.
     """
     path = Path(source)
-    if path.exists() or not _is_hex(source):
+    if path.exists() or not _is_hex(source) or not _store_named(store):
         infos = [certificate_info(c) for c in _certificates(path, as_json=as_json)]
     else:
         from mikey.cli.pki_ca import stored_certificate
@@ -134,6 +135,18 @@ def info(
         if index:
             console.print()
         _print_info(item, console)
+
+
+def _store_named(store: str | None) -> bool:
+    """Whether a store is meant: given, in the environment, or the default file present.
+    A mistyped file name that happens to be hex must not create a store as a side effect."""
+    from mikey.cli.pki_ca import STORE_ENV
+    from mikey.pki.store import DEFAULT_URL
+
+    return (
+        bool(store or os.environ.get(STORE_ENV))
+        or Path(DEFAULT_URL.removeprefix("sqlite:///")).exists()
+    )
 
 
 def _is_hex(text: str) -> bool:
